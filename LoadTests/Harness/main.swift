@@ -1,0 +1,1 @@
+print("threadmeter-load: not yet")

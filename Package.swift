@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+// ThreadMeter: a token-metering SSE proxy in front of an OpenAI-style thread API.
+// No package dependencies by design: toolchain libraries and system C libraries only.
+import PackageDescription
+
+let package = Package(
+    name: "ThreadMeter",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "threadmeter", targets: ["threadmeter"]),
+        .executable(name: "threadmeter-load", targets: ["threadmeter-load"]),
+    ],
+    targets: [
+        // bytes <-> HTTP messages; no sockets.
+        .target(name: "HTTPWire"),
+        // logger, metrics, Prometheus text rendering.
+        .target(name: "Telemetry"),
+        // Dispatch sockets, connections, timeouts, backpressure, shutdown.
+        .target(name: "HTTPServer", dependencies: ["HTTPWire", "Telemetry"]),
+        // the domain: usage arithmetic, thread registry actor, pricing, ledger protocol.
+        .target(name: "Metering", dependencies: ["Telemetry"]),
+        .systemLibrary(name: "CSQLite"),
+        // the durable SQLite store behind the ledger protocol.
+        .target(name: "SQLiteLedger", dependencies: ["CSQLite", "Metering", "Telemetry"]),
+        // URLSession streaming, SSE parser, Assistants/Responses adapters, simulated assistant.
+        .target(name: "Upstream", dependencies: ["Metering", "Telemetry"]),
+        // a loopback server that speaks both upstream wire formats, with fault switches.
+        .target(name: "MockUpstream", dependencies: ["HTTPServer", "HTTPWire", "Telemetry"]),
+        // routes, configuration, query orchestration.
+        .target(name: "ThreadMeterApp", dependencies: [
+            "HTTPServer", "HTTPWire", "Telemetry", "Metering", "SQLiteLedger", "Upstream",
+        ]),
+        .executableTarget(name: "threadmeter", dependencies: ["ThreadMeterApp"]),
+        .executableTarget(
+            name: "threadmeter-load",
+            dependencies: ["HTTPWire", "MockUpstream", "Telemetry"],
+            path: "LoadTests/Harness"
+        ),
+
+        .target(name: "TestSupport", dependencies: ["HTTPWire", "HTTPServer", "Telemetry"], path: "Tests/TestSupport"),
+        .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPWire", "TestSupport"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "MeteringTests", dependencies: ["Metering", "Telemetry"]),
+        .testTarget(name: "SQLiteLedgerTests", dependencies: ["SQLiteLedger", "Metering", "Telemetry"]),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "TestSupport"]),
+        .testTarget(name: "ThreadMeterAppTests", dependencies: [
+            "ThreadMeterApp", "MockUpstream", "Upstream", "Metering", "SQLiteLedger", "TestSupport", "HTTPWire",
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

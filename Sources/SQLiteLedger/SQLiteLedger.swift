@@ -1,0 +1,2 @@
+// SQLite ledger (issue 4).
+import CSQLite

@@ -1,0 +1,233 @@
+// A small structured logger: a value type over a pluggable sink, passed explicitly (no global bootstrap).
+import Foundation
+import Synchronization
+
+/// Severity, ordered from chattiest to most severe.
+public enum LogLevel: Int, Comparable, Sendable, CaseIterable {
+    case trace, debug, info, notice, warning, error, critical
+
+    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// Parses `trace|debug|info|notice|warning|warn|error|critical` (case-insensitive).
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "trace": self = .trace
+        case "debug": self = .debug
+        case "info": self = .info
+        case "notice": self = .notice
+        case "warning", "warn": self = .warning
+        case "error": self = .error
+        case "critical": self = .critical
+        default: return nil
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .trace: "trace"
+        case .debug: "debug"
+        case .info: "info"
+        case .notice: "notice"
+        case .warning: "warning"
+        case .error: "error"
+        case .critical: "critical"
+        }
+    }
+}
+
+/// One emitted log line before formatting.
+public struct LogRecord: Sendable {
+    public var time: Date
+    public var level: LogLevel
+    public var label: String
+    public var message: String
+    /// Ordered key/value pairs (order is kept in the output).
+    public var metadata: [(String, String)]
+
+    public init(time: Date, level: LogLevel, label: String, message: String, metadata: [(String, String)]) {
+        self.time = time
+        self.level = level
+        self.label = label
+        self.message = message
+        self.metadata = metadata
+    }
+}
+
+/// Where log records go.
+public protocol LogSink: Sendable {
+    func emit(_ record: LogRecord)
+}
+
+/// A logger value: level threshold, label and metadata travel with it.
+public struct Logger: Sendable {
+    public var label: String
+    public var level: LogLevel
+    public var metadata: [(String, String)]
+    public let sink: any LogSink
+
+    public init(label: String, level: LogLevel = .info, sink: any LogSink) {
+        self.label = label
+        self.level = level
+        self.metadata = []
+        self.sink = sink
+    }
+
+    /// A logger that drops everything.
+    public static let noop = Logger(label: "noop", level: .critical, sink: NoopLogSink())
+
+    /// A copy with one more metadata pair.
+    public func with(_ key: String, _ value: String) -> Logger {
+        var copy = self
+        copy.metadata.append((key, value))
+        return copy
+    }
+
+    /// A copy with another label.
+    public func labelled(_ label: String) -> Logger {
+        var copy = self
+        copy.label = label
+        return copy
+    }
+
+    @inlinable
+    public func isEnabled(_ level: LogLevel) -> Bool { level >= self.level }
+
+    public func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ metadata: [(String, String)] = []) {
+        guard level >= self.level else { return }
+        sink.emit(LogRecord(time: Date(), level: level, label: label, message: message(), metadata: self.metadata + metadata))
+    }
+
+    public func trace(_ message: @autoclosure () -> String, _ metadata: [(String, String)] = []) { log(.trace, message(), metadata) }
+    public func debug(_ message: @autoclosure () -> String, _ metadata: [(String, String)] = []) { log(.debug, message(), metadata) }
+    public func info(_ message: @autoclosure () -> String, _ metadata: [(String, String)] = []) { log(.info, message(), metadata) }
+    public func notice(_ message: @autoclosure () -> String, _ metadata: [(String, String)] = []) { log(.notice, message(), metadata) }
+    public func warning(_ message: @autoclosure () -> String, _ metadata: [(String, String)] = []) { log(.warning, message(), metadata) }
+    public func error(_ message: @autoclosure () -> String, _ metadata: [(String, String)] = []) { log(.error, message(), metadata) }
+}
+
+/// Drops every record.
+public struct NoopLogSink: LogSink {
+    public init() {}
+    public func emit(_ record: LogRecord) {}
+}
+
+/// Keeps records in memory; for tests.
+public final class MemoryLogSink: LogSink {
+    private let storage = Mutex<[LogRecord]>([])
+    public init() {}
+    public func emit(_ record: LogRecord) { storage.withLock { $0.append(record) } }
+    public var records: [LogRecord] { storage.withLock { $0 } }
+    public func clear() { storage.withLock { $0.removeAll() } }
+}
+
+/// Output format of `StreamLogSink`.
+public enum LogFormat: String, Sendable {
+    /// `2026-11-22T20:10:24.123Z info  [label] message key=value …`
+    case text
+    /// One JSON object per line: `time`, `level`, `label`, `message`, then the metadata keys.
+    case json
+}
+
+/// Writes formatted lines to a file descriptor (stderr by default), one `write` per line.
+public final class StreamLogSink: LogSink {
+    private let fd: Int32
+    private let format: LogFormat
+    private let lock = Mutex<Void>(())
+
+    public init(format: LogFormat = .text, fileDescriptor: Int32 = 2) {
+        self.fd = fileDescriptor
+        self.format = format
+    }
+
+    public func emit(_ record: LogRecord) {
+        var line = LogLineFormatter.format(record, as: format)
+        line.append("\n")
+        var bytes = Array(line.utf8)
+        lock.withLock { _ in
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes.withUnsafeMutableBytes { buf in
+                    write(fd, buf.baseAddress! + offset, buf.count - offset)
+                }
+                if n <= 0 {
+                    if n < 0 && errno == EINTR { continue }
+                    break
+                }
+                offset += n
+            }
+        }
+        bytes.removeAll()
+    }
+}
+
+/// Formats a record as a text or JSON line (without the newline).
+public enum LogLineFormatter {
+    public static func format(_ record: LogRecord, as format: LogFormat) -> String {
+        switch format {
+        case .text:
+            var line = "\(iso8601(record.time)) \(record.level.name.padding(toLength: 7, withPad: " ", startingAt: 0)) [\(record.label)] \(record.message)"
+            for (key, value) in record.metadata {
+                line += " \(key)=\(textValue(value))"
+            }
+            return line
+        case .json:
+            var line = "{\"time\":\"\(iso8601(record.time))\",\"level\":\"\(record.level.name)\",\"label\":\(jsonString(record.label)),\"message\":\(jsonString(record.message))"
+            for (key, value) in record.metadata {
+                line += ",\(jsonString(key)):\(jsonValue(value))"
+            }
+            line += "}"
+            return line
+        }
+    }
+
+    static func textValue(_ value: String) -> String {
+        if value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) {
+            return jsonString(value)
+        }
+        return value
+    }
+
+    /// Integers and decimals are emitted as JSON numbers so log pipelines can sum them.
+    static func jsonValue(_ value: String) -> String {
+        if !value.isEmpty, value.count < 24, Double(value) != nil,
+           value.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-") }),
+           value.first != ".", value.last != ".", !(value.hasPrefix("0") && value.count > 1 && !value.hasPrefix("0.")),
+           !(value.hasPrefix("-0") && value.count > 2 && !value.hasPrefix("-0.")) {
+            return value
+        }
+        return jsonString(value)
+    }
+
+    /// A JSON string literal with the escapes RFC 8259 requires.
+    public static func jsonString(_ value: String) -> String {
+        var out = "\""
+        out.reserveCapacity(value.utf8.count + 2)
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+        return out
+    }
+
+    static func iso8601(_ date: Date) -> String {
+        var t = time_t(date.timeIntervalSince1970.rounded(.down))
+        let millis = Int((date.timeIntervalSince1970 - Double(t)) * 1000)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                      Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
+    }
+}

@@ -1,0 +1,1 @@
+// Test helpers: server on port 0, raw socket client.
