@@ -1,0 +1,148 @@
+// The JSON shapes of the Assistants API v2 that ThreadMeter reads (contract §5).
+import Foundation
+import Metering
+
+/// Decodable views of Assistants API objects; fields the service does not use are left out.
+enum AssistantsWire {
+    /// `POST /threads` answer.
+    struct Thread: Decodable {
+        var id: String
+    }
+
+    /// Run `usage`.
+    struct Usage: Decodable {
+        var promptTokens: Int
+        var completionTokens: Int
+        var totalTokens: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", totalTokens = "total_tokens"
+        }
+
+        var tokenUsage: TokenUsage { TokenUsage(inputTokens: promptTokens, outputTokens: completionTokens) }
+    }
+
+    struct LastError: Decodable {
+        var code: String?
+        var message: String?
+    }
+
+    struct IncompleteDetails: Decodable {
+        var reason: String?
+    }
+
+    /// A `thread.run` object (run events and `GET …/runs/{id}`).
+    struct Run: Decodable {
+        var id: String
+        var status: String?
+        var model: String?
+        var usage: Usage?
+        var lastError: LastError?
+        var incompleteDetails: IncompleteDetails?
+
+        enum CodingKeys: String, CodingKey {
+            case id, status, model, usage, lastError = "last_error", incompleteDetails = "incomplete_details"
+        }
+
+        /// The terminal status this object reports, if it is terminal.
+        var terminalStatus: RunStatus? {
+            switch status {
+            case "completed": .completed
+            case "failed": .failed
+            case "incomplete": .incomplete
+            case "cancelled": .cancelled
+            case "expired": .expired
+            default: nil
+            }
+        }
+
+        /// Why the run did not complete, as the upstream put it.
+        var failureMessage: String {
+            if let message = lastError?.message, !message.isEmpty {
+                return lastError?.code.map { "\($0): \(message)" } ?? message
+            }
+            if let reason = incompleteDetails?.reason { return reason }
+            return "run ended with status \(status ?? "unknown")"
+        }
+    }
+
+    /// A `thread.run.step` object.
+    struct RunStep: Decodable {
+        var id: String?
+        var usage: Usage?
+    }
+
+    /// A `thread.message.delta` object.
+    struct MessageDelta: Decodable {
+        struct Delta: Decodable {
+            var content: [Content]?
+        }
+
+        struct Content: Decodable {
+            struct Text: Decodable {
+                var value: String?
+            }
+
+            var type: String?
+            var text: Text?
+        }
+
+        var delta: Delta
+
+        /// The text of every text content part, concatenated.
+        var text: String {
+            (delta.content ?? []).compactMap { $0.type == nil || $0.type == "text" ? $0.text?.value : nil }.joined()
+        }
+    }
+
+    /// An error body (`{"error":{…}}`) or an `error` stream event (`{"message":…}` or `{"error":{…}}`).
+    struct ErrorBody: Decodable {
+        struct Detail: Decodable {
+            var message: String?
+            var type: String?
+            var code: String?
+            var param: String?
+        }
+
+        var error: Detail?
+        var message: String?
+        var code: String?
+
+        var text: String {
+            error?.message ?? message ?? error?.code ?? code ?? "no message"
+        }
+    }
+
+    private static let decoder = JSONDecoder()
+
+    /// Decodes `text` as `type`, mapping any failure to `.malformed`.
+    static func decode<T: Decodable>(_ type: T.Type, from text: String, what: String? = nil) throws(UpstreamError) -> T {
+        try decode(type, from: Data(text.utf8), what: what)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data, what: String? = nil) throws(UpstreamError) -> T {
+        do {
+            return try decoder.decode(type, from: data)
+        } catch {
+            throw .malformed("invalid JSON in \(what ?? String(describing: type)): \(JSONErrorText.describe(error))")
+        }
+    }
+}
+
+/// Short descriptions of decoding errors (the default ones are long and nested).
+enum JSONErrorText {
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): "missing field \"\(key.stringValue)\""
+        case DecodingError.typeMismatch(_, let context): "wrong type at \(path(context))"
+        case DecodingError.valueNotFound(_, let context): "null at \(path(context))"
+        case DecodingError.dataCorrupted(let context): context.codingPath.isEmpty ? "not JSON" : "bad value at \(path(context))"
+        default: String(describing: error)
+        }
+    }
+
+    private static func path(_ context: DecodingError.Context) -> String {
+        let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        return path.isEmpty ? "top level" : path
+    }
+}
