@@ -46,7 +46,7 @@ public final class UsageMeter: Sendable {
         logger: Logger = .noop,
         retryInterval: Duration = .seconds(1),
         maxPendingWrites: Int = 100_000,
-        evictionBatchSize: Int = 1024
+        evictionBatchSize: Int = 512
     ) {
         self.registry = ThreadRegistry(maxAgeSeconds: maxAgeSeconds, clock: clock, evictionBatchSize: evictionBatchSize)
         self.ledger = ledger
@@ -162,6 +162,11 @@ public final class UsageMeter: Sendable {
 
     public func top(limit: Int) async -> [ThreadUsageSnapshot] {
         await registry.top(limit: limit)
+    }
+
+    /// Totals and the top `limit` threads from the same instant (one registry call, for `/stats`).
+    public func overview(limit: Int) async -> (totals: UsageTotals, top: [ThreadUsageSnapshot]) {
+        await registry.overview(limit: limit)
     }
 
     /// Ledger history over [since, until), grouped by account, model or UTC day.
