@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["HTTPWire", "Telemetry"]),
         // the domain: usage arithmetic, thread registry actor, pricing, ledger protocol.
         .target(name: "Metering", dependencies: ["Telemetry"]),
-        .systemLibrary(name: "CSQLite"),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         // the durable SQLite store behind the ledger protocol.
         .target(name: "SQLiteLedger", dependencies: ["CSQLite", "Metering", "Telemetry"]),
         // URLSession streaming, SSE parser, Assistants/Responses adapters, simulated assistant.
@@ -36,6 +36,9 @@ let package = Package(
             dependencies: ["CEpoll"],
             path: "LoadTests/Harness"
         ),
+        // benchmarks of the usage ledger (group commit) and the thread registry (memory, eviction pauses).
+        .executableTarget(name: "ledger-bench", dependencies: ["SQLiteLedger", "Metering", "Telemetry"], path: "LoadTests/LedgerBench"),
+        .executableTarget(name: "registry-bench", dependencies: ["Metering"], path: "LoadTests/RegistryBench"),
         // epoll(7) for the load harness (Glibc does not export it).
         .systemLibrary(name: "CEpoll", path: "LoadTests/CEpoll"),
 
