@@ -193,8 +193,8 @@ struct RunSession: Sendable {
             )
             do {
                 totals = try await meter.finishRun(record).usage
-            } catch {
-                totals = error.snapshot.usage
+            } catch let error as StorageError {
+                totals = error.snapshot?.usage ?? .zero
                 errorCode = "storage_error"
                 errorMessage = "usage could not be stored durably: \(error.reason)"
                 handler.metrics.recordStorageError()
