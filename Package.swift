@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["HTTPWire", "Telemetry"]),
         // the domain: usage arithmetic, thread registry actor, pricing, ledger protocol.
         .target(name: "Metering", dependencies: ["Telemetry"]),
-        .systemLibrary(name: "CSQLite"),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         // the durable SQLite store behind the ledger protocol.
         .target(name: "SQLiteLedger", dependencies: ["CSQLite", "Metering", "Telemetry"]),
         // URLSession streaming, SSE parser, Assistants/Responses adapters, simulated assistant.
@@ -33,9 +33,14 @@ let package = Package(
         .executableTarget(name: "threadmeter", dependencies: ["ThreadMeterApp"]),
         .executableTarget(
             name: "threadmeter-load",
-            dependencies: ["HTTPWire", "MockUpstream", "Telemetry"],
+            dependencies: ["CEpoll"],
             path: "LoadTests/Harness"
         ),
+        // benchmarks of the usage ledger (group commit) and the thread registry (memory, eviction pauses).
+        .executableTarget(name: "ledger-bench", dependencies: ["SQLiteLedger", "Metering", "Telemetry"], path: "LoadTests/LedgerBench"),
+        .executableTarget(name: "registry-bench", dependencies: ["Metering"], path: "LoadTests/RegistryBench"),
+        // epoll(7) for the load harness (Glibc does not export it).
+        .systemLibrary(name: "CEpoll", path: "LoadTests/CEpoll"),
 
         .target(name: "TestSupport", dependencies: ["HTTPWire", "HTTPServer", "Telemetry"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
@@ -44,6 +49,7 @@ let package = Package(
         .testTarget(name: "MeteringTests", dependencies: ["Metering", "Telemetry"]),
         .testTarget(name: "SQLiteLedgerTests", dependencies: ["SQLiteLedger", "Metering", "Telemetry"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "TestSupport"]),
+        .testTarget(name: "LoadHarnessTests", dependencies: ["threadmeter-load"]),
         .testTarget(name: "ThreadMeterAppTests", dependencies: [
             "ThreadMeterApp", "MockUpstream", "Upstream", "Metering", "SQLiteLedger", "TestSupport", "HTTPWire",
         ]),

@@ -5,18 +5,7 @@ import Metering
 ///
 /// Usage extraction order: the terminal run event's `usage`; else the sum of the
 /// `thread.run.step.completed` usages; else none (`reportedUsage == nil`).
-struct AssistantsStreamInterpreter: Sendable {
-    /// What the reader should do after an event.
-    enum Action: Equatable, Sendable {
-        /// Relay this text.
-        case delta(String)
-        /// The run id became known (from `thread.run.created`).
-        case runCreated(String)
-        /// The run is over; nothing more is relayed. `cancelUpstream` asks the reader to cancel the
-        /// run upstream (it stopped in a state the service cannot continue, e.g. `requires_action`).
-        case finished(RunOutcome, cancelUpstream: Bool)
-    }
-
+struct AssistantsStreamInterpreter: StreamInterpreter {
     private(set) var runId: String?
     private(set) var model: String?
     private(set) var answer = ""
@@ -25,34 +14,37 @@ struct AssistantsStreamInterpreter: Sendable {
     private(set) var outcome: RunOutcome?
 
     /// Handles one SSE event.
-    mutating func handle(_ event: SSEEvent) -> [Action] {
+    mutating func handle(_ event: SSEEvent) -> [StreamAction] {
         guard outcome == nil else { return [] }
         if event.isDone {
-            return [finish(.broken, error: .streamBroken("[DONE] arrived before a terminal run event"))]
+            return [.finished(finish(.broken, error: .streamBroken("[DONE] arrived before a terminal run event")))]
         }
         do {
             return try interpret(event)
         } catch {
-            return [finish(.broken, error: error)]
+            return [.finished(finish(.broken, error: error))]
         }
     }
 
     /// The stream ended (cleanly or with `failure`) without a terminal event having been handled.
     mutating func streamEnded(failure: UpstreamError?) -> RunOutcome {
         if let outcome { return outcome }
-        _ = finish(.broken, error: failure ?? .streamBroken("the stream ended without a terminal run event"))
-        return outcome!
+        return finish(.broken, error: failure ?? .streamBroken("the stream ended without a terminal run event"))
+    }
+
+    mutating func stopped(reason: String) -> RunOutcome {
+        if let outcome { return outcome }
+        return finish(.cancelled, error: .runEnded(.cancelled, reason))
     }
 
     /// Ends the run from a run object fetched with `GET …/runs/{id}` after a cancel.
     mutating func finish(fromPolled run: AssistantsWire.Run) -> RunOutcome? {
         if let outcome { return outcome }
         guard let status = run.terminalStatus else { return nil }
-        _ = terminal(run, status: status)
-        return outcome
+        return terminal(run, status: status)
     }
 
-    private mutating func interpret(_ event: SSEEvent) throws(UpstreamError) -> [Action] {
+    private mutating func interpret(_ event: SSEEvent) throws(UpstreamError) -> [StreamAction] {
         switch event.event {
         case "thread.message.delta":
             let text = try AssistantsWire.decode(AssistantsWire.MessageDelta.self, from: event.data, what: event.event).text
@@ -72,36 +64,35 @@ struct AssistantsStreamInterpreter: Sendable {
         case "thread.run.completed", "thread.run.failed", "thread.run.incomplete", "thread.run.cancelled", "thread.run.expired":
             let run = try AssistantsWire.decode(AssistantsWire.Run.self, from: event.data, what: event.event)
             let status = Self.status(ofTerminalEvent: event.event)
-            return [terminal(run, status: status)]
+            return [.finished(terminal(run, status: status))]
         case "thread.run.requires_action":
             let run = try AssistantsWire.decode(AssistantsWire.Run.self, from: event.data, what: event.event)
             runId = run.id
             model = run.model ?? model
-            let action = finish(.failed, error: .runEnded(.failed, "the run requires tool outputs, which ThreadMeter does not provide"))
-            guard case .finished(let outcome, _) = action else { return [action] }
-            return [.finished(outcome, cancelUpstream: true)]
+            // A run waiting for tool outputs would wait until it expires: end it and cancel it upstream.
+            return [.finished(finish(.failed, error: .runEnded(.failed, "the run requires tool outputs, which ThreadMeter does not provide"))), .cancelUpstream]
         case "error":
             let body = try AssistantsWire.decode(AssistantsWire.ErrorBody.self, from: event.data, what: "error event")
-            return [finish(.broken, error: .streamBroken("upstream error event: \(body.text)"))]
+            return [.finished(finish(.broken, error: .streamBroken("upstream error event: \(body.text)")))]
         default:
             return []  // thread.message.created, thread.run.step.created, done (handled above), …
         }
     }
 
-    private mutating func terminal(_ run: AssistantsWire.Run, status: RunStatus) -> Action {
+    private mutating func terminal(_ run: AssistantsWire.Run, status: RunStatus) -> RunOutcome {
         runId = run.id
         model = run.model ?? model
         let usage = run.usage?.tokenUsage ?? stepUsage
         let error: UpstreamError? = status == .completed ? nil : .runEnded(status, run.failureMessage)
         let outcome = RunOutcome(runId: runId, model: model, status: status, reportedUsage: usage, answer: answer, error: error)
         self.outcome = outcome
-        return .finished(outcome, cancelUpstream: false)
+        return outcome
     }
 
-    private mutating func finish(_ status: RunStatus, error: UpstreamError) -> Action {
+    private mutating func finish(_ status: RunStatus, error: UpstreamError) -> RunOutcome {
         let outcome = RunOutcome(runId: runId, model: model, status: status, reportedUsage: stepUsage, answer: answer, error: error)
         self.outcome = outcome
-        return .finished(outcome, cancelUpstream: false)
+        return outcome
     }
 
     private static func status(ofTerminalEvent name: String) -> RunStatus {

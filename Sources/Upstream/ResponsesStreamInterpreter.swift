@@ -3,20 +3,14 @@ import Metering
 
 /// A pure state machine over the Responses stream (contract §6). Usage comes from the terminal
 /// `response.completed` / `response.incomplete` / `response.failed` event's `response.usage`.
-struct ResponsesStreamInterpreter: Sendable {
-    enum Action: Equatable, Sendable {
-        case delta(String)
-        /// The response id (the run id) became known.
-        case runCreated(String)
-        case finished(RunOutcome)
-    }
-
+struct ResponsesStreamInterpreter: StreamInterpreter {
     private(set) var responseId: String?
+    var runId: String? { responseId }
     private(set) var model: String?
     private(set) var answer = ""
     private(set) var outcome: RunOutcome?
 
-    mutating func handle(_ event: SSEEvent) -> [Action] {
+    mutating func handle(_ event: SSEEvent) -> [StreamAction] {
         guard outcome == nil, !event.isDone else {
             // [DONE] is not part of this protocol; tolerated. Without a terminal event before it the
             // stream's end (which follows) is reported as broken.
@@ -25,25 +19,28 @@ struct ResponsesStreamInterpreter: Sendable {
         do {
             return try interpret(event)
         } catch {
-            return [finish(.broken, usage: nil, error: error)]
+            return [.finished(finish(.broken, usage: nil, error: error))]
         }
     }
 
     mutating func streamEnded(failure: UpstreamError?) -> RunOutcome {
         if let outcome { return outcome }
-        _ = finish(.broken, usage: nil, error: failure ?? .streamBroken("the stream ended without a terminal response event"))
-        return outcome!
+        return finish(.broken, usage: nil, error: failure ?? .streamBroken("the stream ended without a terminal response event"))
+    }
+
+    mutating func stopped(reason: String) -> RunOutcome {
+        if let outcome { return outcome }
+        return finish(.cancelled, usage: nil, error: .runEnded(.cancelled, reason))
     }
 
     /// Ends the run from a response fetched with `GET /responses/{id}` after the stream was closed.
     mutating func finish(fromPolled response: ResponsesWire.Response) -> RunOutcome? {
         if let outcome { return outcome }
         guard let status = response.terminalStatus else { return nil }
-        _ = terminal(response, status: status)
-        return outcome
+        return terminal(response, status: status)
     }
 
-    private mutating func interpret(_ event: SSEEvent) throws(UpstreamError) -> [Action] {
+    private mutating func interpret(_ event: SSEEvent) throws(UpstreamError) -> [StreamAction] {
         let type = try AssistantsWire.decode(ResponsesWire.EventType.self, from: event.data, what: event.event).type ?? event.event
         switch type {
         case "response.output_text.delta":
@@ -65,25 +62,25 @@ struct ResponsesStreamInterpreter: Sendable {
             case "response.failed": .failed
             default: .cancelled
             }
-            return [terminal(response, status: status)]
+            return [.finished(terminal(response, status: status))]
         case "error":
             let body = try AssistantsWire.decode(ResponsesWire.ErrorEvent.self, from: event.data, what: "error event")
-            return [finish(.broken, usage: nil, error: .streamBroken("upstream error event: \(body.text)"))]
+            return [.finished(finish(.broken, usage: nil, error: .streamBroken("upstream error event: \(body.text)")))]
         default:
             return []
         }
     }
 
-    private mutating func terminal(_ response: ResponsesWire.Response, status: RunStatus) -> Action {
+    private mutating func terminal(_ response: ResponsesWire.Response, status: RunStatus) -> RunOutcome {
         responseId = response.id
         model = response.model ?? model
         let error: UpstreamError? = status == .completed ? nil : .runEnded(status, response.failureMessage)
         return finish(status, usage: response.usage?.tokenUsage, error: error)
     }
 
-    private mutating func finish(_ status: RunStatus, usage: TokenUsage?, error: UpstreamError?) -> Action {
+    private mutating func finish(_ status: RunStatus, usage: TokenUsage?, error: UpstreamError?) -> RunOutcome {
         let outcome = RunOutcome(runId: responseId, model: model, status: status, reportedUsage: usage, answer: answer, error: error)
         self.outcome = outcome
-        return .finished(outcome)
+        return outcome
     }
 }

@@ -1,0 +1,52 @@
+// One run as the ledger stores it.
+
+/// A finished run (successful or not): one row of the `llm_calls` ledger.
+public struct RunRecord: Sendable, Equatable {
+    /// Upstream run id (`run_…`, `resp_…`), or one the service made up when there was none.
+    public var runId: String
+    public var threadId: String
+    public var account: String?
+    public var demandStage: String?
+    /// Model as the upstream reported it (may be a dated snapshot).
+    public var model: String?
+    /// The run's usage, with cached/reasoning details where reported.
+    public var usage: TokenUsage
+    public var usageSource: UsageSource
+    /// `completed`, `failed`, `incomplete`, `cancelled`, `expired` or `broken`.
+    public var status: String
+    /// Estimated cost in USD; `nil` for an unknown model. `UsageMeter.finishRun` fills it from the
+    /// pricing table when the caller leaves it `nil`.
+    public var costUSD: Double?
+    /// Unix seconds when the run started and finished.
+    public var startedAt: Double
+    public var finishedAt: Double
+    /// Whether the client received the answer as SSE.
+    public var streaming: Bool
+    /// When the registry accounted the run, on the meter's clock (Unix seconds). Recovery compares
+    /// it with eviction times, which come from the same clock. `UsageMeter.finishRun` sets it; a
+    /// ledger stores `finishedAt` when it is `nil`.
+    public var recordedAt: Double?
+
+    public init(
+        runId: String, threadId: String, account: String? = nil, demandStage: String? = nil, model: String? = nil,
+        usage: TokenUsage, usageSource: UsageSource = .upstream, status: String = "completed", costUSD: Double? = nil,
+        startedAt: Double, finishedAt: Double, streaming: Bool = true, recordedAt: Double? = nil
+    ) {
+        self.runId = runId
+        self.threadId = threadId
+        self.account = account
+        self.demandStage = demandStage
+        self.model = model
+        self.usage = usage
+        self.usageSource = usageSource
+        self.status = status
+        self.costUSD = costUSD
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.streaming = streaming
+        self.recordedAt = recordedAt
+    }
+
+    /// `recordedAt`, or `finishedAt` when the meter did not stamp the record.
+    public var accountedAt: Double { recordedAt ?? finishedAt }
+}

@@ -1,0 +1,18 @@
+// The latest x-ratelimit-* headers an upstream sent.
+import Synchronization
+
+/// Thread-safe store of the most recent `x-ratelimit-*` values (lowercase names, string values).
+final class RateLimitStore: Sendable {
+    private let values = Mutex<[String: String]>([:])
+
+    /// Records every `x-ratelimit-*` field of one response (names must be lowercased already);
+    /// returns the fields it found.
+    @discardableResult
+    func record(_ headers: [String: String]) -> [String: String] {
+        let found = headers.filter { $0.key.hasPrefix("x-ratelimit-") }
+        if !found.isEmpty { values.withLock { $0.merge(found) { _, new in new } } }
+        return found
+    }
+
+    func snapshot() -> [String: String] { values.withLock { $0 } }
+}

@@ -1,0 +1,184 @@
+// One accepted run whose SSE stream is read as it arrives and relayed as RunEvents.
+import Foundation
+import Synchronization
+import Telemetry
+
+/// Reads an upstream SSE stream in its own task, relays each text delta at once, and ends with one
+/// `.finished`. `abandon()` stops the run upstream (see `RunControl`) and returns the outcome with the
+/// usage the upstream reported, reading the stream or polling the run for a bounded time.
+final class StreamingRun<Interpreter: StreamInterpreter>: UpstreamRun {
+    private struct State {
+        var interpreter = Interpreter()
+        var delivered = false
+        var abandoning = false
+        var abandonTask: Task<RunOutcome, Never>?
+    }
+
+    let threadId: String
+    let isNewThread: Bool
+    let events: AsyncStream<RunEvent>
+    private let continuation: AsyncStream<RunEvent>.Continuation
+    private let state = Mutex(State())
+    /// Fires when the outcome was delivered or the reader stopped.
+    private let settled = Signal()
+    private let response: UpstreamHTTPResponse
+    private let control: RunControl<Interpreter.Polled>
+    private let logger: Logger
+
+    init(threadId: String, isNewThread: Bool, response: UpstreamHTTPResponse, control: RunControl<Interpreter.Polled>, logger: Logger) {
+        self.threadId = threadId
+        self.isNewThread = isNewThread
+        self.response = response
+        self.control = control
+        self.logger = logger
+        (events, continuation) = AsyncStream.makeStream(of: RunEvent.self)
+        continuation.onTermination = { [weak self] termination in
+            // The consumer was cancelled without calling abandon(): stop the run anyway.
+            guard case .cancelled = termination, let self else { return }
+            Task { _ = await self.abandon() }
+        }
+        Task { await self.read() }
+    }
+
+    // MARK: Reading
+
+    private func read() async {
+        var parser = SSEParser()
+        var failure: UpstreamError?
+        reading: for await chunk in response.body {
+            switch chunk {
+            case .data(let data):
+                let parsed: [SSEEvent]
+                do {
+                    parsed = try parser.feed(data)
+                } catch {
+                    failure = .malformed("an upstream SSE line or event exceeded \(parser.maxEventBytes) bytes")
+                    response.cancel()
+                    break reading
+                }
+                for event in parsed { apply(event) }
+            case .failed(let error):
+                failure = error
+            }
+        }
+        let outcome = state.withLock { state -> RunOutcome? in
+            guard state.interpreter.outcome == nil, !state.abandoning else { return nil }
+            return state.interpreter.streamEnded(failure: failure)
+        }
+        if let outcome { deliver(outcome) }
+        settled.fire()
+    }
+
+    private func apply(_ event: SSEEvent) {
+        let actions = state.withLock { $0.interpreter.handle(event) }
+        for action in actions {
+            switch action {
+            case .delta(let text):
+                continuation.yield(.delta(text))
+            case .runCreated(let id):
+                logger.debug("upstream run created", [("thread_id", threadId), ("run_id", id)])
+            case .finished(let outcome):
+                deliver(outcome)
+            case .cancelUpstream:
+                guard let runId = state.withLock({ $0.interpreter.runId }) else { break }
+                Task { await self.requestCancel(runId) }
+            }
+        }
+    }
+
+    private func deliver(_ outcome: RunOutcome) {
+        let first = state.withLock { state -> Bool in
+            defer { state.delivered = true }
+            return !state.delivered
+        }
+        guard first else { return }
+        logOutcome(outcome)
+        continuation.yield(.finished(outcome))
+        continuation.finish()
+        settled.fire()
+    }
+
+    private func logOutcome(_ outcome: RunOutcome) {
+        var metadata = [("thread_id", threadId), ("run_id", outcome.runId ?? "-"), ("status", outcome.status.rawValue)]
+        if let usage = outcome.reportedUsage {
+            metadata += [("input_tokens", String(usage.inputTokens)), ("output_tokens", String(usage.outputTokens))]
+            if let cached = usage.cachedInputTokens { metadata.append(("cached_input_tokens", String(cached))) }
+            if let reasoning = usage.reasoningTokens { metadata.append(("reasoning_tokens", String(reasoning))) }
+        } else {
+            metadata.append(("usage", "none reported"))
+        }
+        if let error = outcome.error { metadata.append(("error", error.message)) }
+        logger.debug("upstream run ended", metadata)
+    }
+
+    // MARK: Abandoning
+
+    func abandon() async -> RunOutcome {
+        let task = state.withLock { state -> Task<RunOutcome, Never> in
+            if let task = state.abandonTask { return task }
+            state.abandoning = true
+            let task = Task { await self.stopAndSettle() }
+            state.abandonTask = task
+            return task
+        }
+        return await task.value
+    }
+
+    private func stopAndSettle() async -> RunOutcome {
+        if let outcome = state.withLock({ $0.interpreter.outcome }) { return outcome }
+        let deadline = ContinuousClock.now + control.abandonTimeout
+        guard let runId = state.withLock({ $0.interpreter.runId }) else {
+            // No run id yet: nothing to cancel or poll; closing the stream is all that can be done.
+            response.cancel()
+            await settled.wait(until: deadline)
+            return settle { $0.stopped(reason: "stopped before the upstream reported a run id") }
+        }
+        logger.debug("stopping upstream run", [("thread_id", threadId), ("run_id", runId)])
+        if control.closeStreamToStop {
+            response.cancel()
+        } else {
+            await requestCancel(runId)
+        }
+        await settled.wait(until: deadline)
+        if let outcome = state.withLock({ $0.interpreter.outcome }) {
+            deliver(outcome)
+            return outcome
+        }
+        // The stream ended (or stalled) before a terminal event: read the run itself.
+        response.cancel()
+        while ContinuousClock.now < deadline {
+            do {
+                let polled = try await control.fetch(runId)
+                if let outcome = state.withLock({ $0.interpreter.finish(fromPolled: polled) }) {
+                    deliver(outcome)
+                    return outcome
+                }
+            } catch {
+                logger.warning("polling a stopped upstream run failed", [("run_id", runId), ("error", error.message)])
+            }
+            do {
+                try await Task.sleep(until: min(deadline, ContinuousClock.now + control.pollInterval))
+            } catch {
+                break  // cancelled: give up polling
+            }
+        }
+        let seconds = control.abandonTimeout.seconds
+        return settle { $0.streamEnded(failure: .timeout("the run did not reach a terminal status within \(seconds) s after it was stopped")) }
+    }
+
+    private func requestCancel(_ runId: String) async {
+        do {
+            try await control.requestCancel(runId)
+        } catch {
+            // Typically 400 "cannot cancel run with status completed": the stream still ends the run.
+            logger.warning("cancelling the upstream run failed", [("run_id", runId), ("error", error.message)])
+        }
+    }
+
+    /// Ends the run with the interpreter's outcome (or `make`'s, when it has none yet) and delivers it.
+    private func settle(_ make: (inout Interpreter) -> RunOutcome) -> RunOutcome {
+        let outcome = state.withLock { state in state.interpreter.outcome ?? make(&state.interpreter) }
+        deliver(outcome)
+        return outcome
+    }
+}

@@ -1,0 +1,132 @@
+// HTTP to one upstream over a shared URLSession: streamed bodies, JSON calls, timeouts, rate limits.
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Telemetry
+
+/// One URLSession per upstream (connections are reused), with more connections per host than
+/// URLSession's default 6 (beyond which requests queue silently), and the configured timeouts:
+/// the response head must arrive within `connectTimeout + firstByteTimeout`, and a body may not pause
+/// longer than `idleTimeout`. Cancelling the calling Swift task cancels the transfer.
+final class UpstreamHTTPClient: Sendable {
+    let configuration: UpstreamConfiguration
+    let rateLimits = RateLimitStore()
+    private let session: URLSession
+    private let delegate: URLSessionStreamDelegate
+    private let logger: Logger
+
+    init(configuration: UpstreamConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        delegate = URLSessionStreamDelegate(rateLimits: rateLimits, logger: logger)
+        let sessionConfiguration = URLSessionConfiguration.default
+        sessionConfiguration.httpMaximumConnectionsPerHost = max(1, configuration.maxConnections)
+        sessionConfiguration.urlCache = nil
+        sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        sessionConfiguration.httpCookieStorage = nil
+        sessionConfiguration.httpShouldSetCookies = false
+        // A backstop only: our own watchdog enforces the configured timeouts precisely.
+        let backstop = configuration.firstByteTimeout + configuration.connectTimeout + configuration.idleTimeout
+        sessionConfiguration.timeoutIntervalForRequest = backstop.seconds
+        let queue = OperationQueue()
+        queue.maxConcurrentOperationCount = 1  // callbacks of one task must stay in order
+        queue.name = "threadmeter.upstream.urlsession"
+        session = URLSession(configuration: sessionConfiguration, delegate: delegate, delegateQueue: queue)
+    }
+
+    deinit {
+        session.invalidateAndCancel()
+    }
+
+    /// An upstream request.
+    struct Request: Sendable {
+        var method: String
+        /// Path below the base URL, e.g. `threads/thread_abc/runs`.
+        var path: String
+        var headers: [(String, String)]
+        var body: Data?
+    }
+
+    /// Sends `request` and returns once the response head arrived; the body streams in afterwards.
+    func send(_ request: Request) async throws(UpstreamError) -> UpstreamHTTPResponse {
+        let urlRequest = makeURLRequest(request)
+        let task = session.dataTask(with: urlRequest)
+        let id = task.taskIdentifier
+        let (bodyStream, bodyContinuation) = AsyncStream.makeStream(of: BodyChunk.self)
+        let cancel: @Sendable () -> Void = { task.cancel() }
+        bodyContinuation.onTermination = { termination in
+            if case .cancelled = termination { task.cancel() }
+        }
+        if logger.isEnabled(.debug) {
+            logger.debug("upstream request", [("method", request.method), ("path", request.path)])
+        }
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { (head: CheckedContinuation<Result<UpstreamHTTPResponse, UpstreamError>, Never>) in
+                delegate.register(id, entry: .init(
+                    head: head, body: bodyContinuation, bodyStream: bodyStream, cancel: cancel,
+                    lastActivity: .now, timeoutReason: nil, watchdog: nil))
+                delegate.setWatchdog(id, startWatchdog(for: id))
+                task.resume()
+            }
+        } onCancel: {
+            task.cancel()
+        }
+        let response = try result.get()
+        if logger.isEnabled(.debug) {
+            logger.debug("upstream response", [("path", request.path), ("status", String(response.status))])
+        }
+        return response
+    }
+
+    /// Sends `request`, reads the whole body, and returns status, headers and body.
+    func exchange(_ request: Request) async throws(UpstreamError) -> (status: Int, headers: [String: String], body: Data) {
+        let response = try await send(request)
+        let body = try await response.collect(limit: configuration.maxJSONBodyBytes)
+        return (response.status, response.headers, body)
+    }
+
+    /// Enforces the head deadline, then the idle timeout between body chunks, for task `id`.
+    private func startWatchdog(for id: Int) -> Task<Void, Never> {
+        let headDeadline = ContinuousClock.now + configuration.connectTimeout + configuration.firstByteTimeout
+        let headTimeout = configuration.connectTimeout + configuration.firstByteTimeout
+        let idleTimeout = configuration.idleTimeout
+        let delegate = self.delegate
+        return Task {
+            do {
+                try await Task.sleep(until: headDeadline)
+                if delegate.isAwaitingHead(id) == true {
+                    delegate.timeOut(id, reason: .timeout("no response from the upstream within \(headTimeout.seconds) s"))
+                    return
+                }
+                while let last = delegate.lastActivity(id) {
+                    let deadline = last + idleTimeout
+                    if ContinuousClock.now >= deadline {
+                        delegate.timeOut(id, reason: .timeout("the upstream sent nothing for \(idleTimeout.seconds) s"))
+                        return
+                    }
+                    try await Task.sleep(until: deadline)
+                }
+            } catch {
+                return  // CancellationError: the task completed and cancelled its watchdog.
+            }
+        }
+    }
+
+    private func makeURLRequest(_ request: Request) -> URLRequest {
+        var url = configuration.baseURL
+        for component in request.path.split(separator: "/") {
+            url.appendPathComponent(String(component))
+        }
+        var urlRequest = URLRequest(url: url)
+        urlRequest.httpMethod = request.method
+        urlRequest.httpBody = request.body
+        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        return urlRequest
+    }
+}
+
+extension Duration {
+    /// This duration in (fractional) seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
