@@ -76,11 +76,11 @@ struct OperatorHandlers: Sendable {
     }
 
     func usage(_ request: HTTPRequest) async -> HTTPResponse {
-        let since: Double?
-        let until: Double?
-        do {
-            since = try request.queryValue("since").map { try UsageTime.parse($0, name: "since") }
-            until = try request.queryValue("until").map { try UsageTime.parse($0, name: "until") }
+        var since: Double?
+        var until: Double?
+        do throws(UsageTime.ParseError) {
+            if let text = request.queryValue("since") { since = try UsageTime.parse(text, name: "since") }
+            if let text = request.queryValue("until") { until = try UsageTime.parse(text, name: "until") }
         } catch {
             return APIError.badRequest(error.description).response
         }

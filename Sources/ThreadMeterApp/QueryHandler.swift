@@ -193,7 +193,7 @@ struct RunSession: Sendable {
             )
             do {
                 totals = try await meter.finishRun(record).usage
-            } catch let error as StorageError {
+            } catch {
                 totals = error.snapshot?.usage ?? .zero
                 errorCode = "storage_error"
                 errorMessage = "usage could not be stored durably: \(error.reason)"

@@ -45,10 +45,10 @@ public struct ServiceConfiguration: Sendable {
     }
 
     /// One configuration setting: its environment name (the flag is `--lower-kebab`), help and parser.
-    struct Setting {
+    struct Setting: Sendable {
         let env: String
         let help: String
-        let apply: (inout ServiceConfiguration, String) throws(ConfigurationError) -> Void
+        let apply: @Sendable (inout ServiceConfiguration, String) throws(ConfigurationError) -> Void
         var flag: String { "--" + env.lowercased().replacingOccurrences(of: "_", with: "-") }
     }
 

@@ -26,14 +26,14 @@ public final class ThreadMeterService: Sendable {
 
     /// Assembles the service from its parts (tests inject the upstream, ledger and clock).
     public init(configuration: ServiceConfiguration, upstream: any AssistantUpstream, ledger: any UsageLedger,
-                pricing: PricingTable = PricingTable(), clock: any MeteringClock = SystemClock(), logger: Logger) {
+                pricing: PricingTable = .builtIn, clock: any MeteringClock = SystemClock(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         self.upstream = upstream
         let metrics = ServiceMetrics()
         self.metrics = metrics
-        let registry = ThreadRegistry(maxAgeSeconds: configuration.threadMaxAgeSeconds, clock: clock)
-        meter = UsageMeter(registry: registry, ledger: ledger, pricing: pricing, clock: clock, logger: logger.labelled("meter"))
+        meter = UsageMeter(maxAgeSeconds: configuration.threadMaxAgeSeconds, ledger: ledger, pricing: pricing, clock: clock,
+                           logger: logger.labelled("meter"))
         queryHandler = QueryHandler(upstream: upstream, meter: meter, metrics: metrics, agentName: configuration.agentName,
                                     keepAliveSeconds: configuration.sseKeepAliveSeconds, instructions: configuration.instructions,
                                     logger: logger.labelled("query"))
@@ -48,7 +48,7 @@ public final class ThreadMeterService: Sendable {
         let ledger: any UsageLedger = configuration.databasePath == ":memory:"
             ? InMemoryLedger()
             : try SQLiteLedger(path: configuration.databasePath, logger: logger.labelled("ledger"))
-        var pricing = PricingTable()
+        var pricing = PricingTable.builtIn
         if let file = configuration.pricingFile {
             pricing = try PricingTable.loading(fileAt: file, over: pricing)
         }
@@ -99,7 +99,7 @@ public final class ThreadMeterService: Sendable {
             return
         }
         do {
-            meter.reloadPricing(try PricingTable.loading(fileAt: file, over: PricingTable()))
+            meter.reloadPricing(try PricingTable.loading(fileAt: file, over: .builtIn))
             logger.info("pricing reloaded", [("file", file)])
         } catch {
             logger.error("pricing file rejected; the prices in force stay in force", [("file", file), ("error", "\(error)")])

@@ -9,20 +9,21 @@ import Testing
     @Test func totalsAreExactUnderConcurrency() async throws {
         try await withTestApp { app in
             // Five shared threads, created first.
-            var shared: [String] = []
-            let told = Mutex<[String: (Int, Int)]>([:])
-            func tell(_ thread: String, _ events: [SSEEventRecord]) throws {
+            var seeded: [String] = []
+            let told = UsageTally()
+            @Sendable func tell(_ thread: String, _ events: [SSEEventRecord]) throws {
                 let done = try #require(events.last)
                 try #require(done.type == "stream_complete", "\(done.data)")
                 let run = try #require(done.usage("run_usage"))
-                told.withLock { $0[thread, default: (0, 0)].0 += run.0; $0[thread, default: (0, 0)].1 += run.1 }
+                told.add(thread, run.0, run.1)
             }
             for _ in 0..<5 {
                 let events = try await app.query(["query": "seed"]).events
                 let id = try #require(events[0].data["thread_id"] as? String)
                 try tell(id, events)
-                shared.append(id)
+                seeded.append(id)
             }
+            let shared = seeded
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for client in 0..<50 {
                     group.addTask {
@@ -41,7 +42,7 @@ import Testing
                 }
                 try await group.waitForAll()
             }
-            let expected = told.withLock { $0 }
+            let expected = told.values
             let stats = try await app.statistics(query: "?limit=1000")
             #expect(stats["total_threads"] as? Int == expected.count)
             #expect(expected.count == 30)
@@ -57,4 +58,13 @@ import Testing
             }
         }
     }
+}
+
+/// What the clients were told, per thread.
+final class UsageTally: Sendable {
+    private let state = Mutex<[String: (Int, Int)]>([:])
+    func add(_ thread: String, _ input: Int, _ output: Int) {
+        state.withLock { $0[thread, default: (0, 0)].0 += input; $0[thread, default: (0, 0)].1 += output }
+    }
+    var values: [String: (Int, Int)] { state.withLock { $0 } }
 }

@@ -86,7 +86,7 @@ import Upstream
     }
 
     @Test func adminTokenGuardsStatsAndMetrics() async throws {
-        try await withTestApp(configure: { $0.adminToken = "s3cret" }) { app in
+        try await withTestApp(configure: { $0.adminToken = "s3cret" }) { (app: TestApp) async throws in
             for path in ["/stats", "/stats/threads/thread_a", "/metrics", "/stats/usage"] {
                 #expect(try await app.request("GET", path).status == 401, "\(path) without token")
                 #expect(try await app.request("GET", path, headers: ["Authorization": "Bearer wrong"]).status == 401)
@@ -98,7 +98,7 @@ import Upstream
     }
 
     @Test func apiKeysGuardQueries() async throws {
-        try await withTestApp(configure: { $0.apiKeys = ["k1", "k2"] }) { app in
+        try await withTestApp(configure: { $0.apiKeys = ["k1", "k2"] }) { (app: TestApp) async throws in
             #expect(try await app.query(["query": "q"]).status == 401)
             #expect(try await app.query(["query": "q"], headers: ["Authorization": "Bearer nope"]).status == 401)
             #expect(try await app.query(["query": "q"], headers: ["Authorization": "Bearer k2"]).status == 200)
