@@ -11,6 +11,7 @@ struct Arguments {
     var seconds = 3.0
     var concurrency = 64
     var directory = "/tmp"
+    var recoveryThreads = 100_000
 
     init() {
         var args = CommandLine.arguments.dropFirst()
@@ -24,6 +25,9 @@ struct Arguments {
                 guard let n = Int(v) else { Self.usage("--concurrency needs an integer") }
                 concurrency = n
             case ("--dir", let v?): directory = v
+            case ("--recovery-threads", let v?):
+                guard let n = Int(v), n >= 0 else { Self.usage("--recovery-threads needs a non-negative integer") }
+                recoveryThreads = n
             default: Self.usage("unknown or incomplete option \(flag)")
             }
         }
@@ -31,7 +35,7 @@ struct Arguments {
     }
 
     static func usage(_ problem: String) -> Never {
-        FileHandle.standardError.write(Data("ledger-bench: \(problem)\nusage: ledger-bench [--seconds S] [--concurrency N] [--dir DIR]\n".utf8))
+        FileHandle.standardError.write(Data("ledger-bench: \(problem)\nusage: ledger-bench [--seconds S] [--concurrency N] [--dir DIR] [--recovery-threads N]\n".utf8))
         exit(2)
     }
 }
@@ -125,4 +129,37 @@ for scenario in scenarios {
           \(perSecond) runs/s committed (\(o.runs) runs, \(o.transactions) transactions, \((batch * 10).rounded() / 10) runs per fsync)
           latency per durable append: p50 \(LatencySummary.ms(o.latency.p50)), p99 \(LatencySummary.ms(o.latency.p99)), max \(LatencySummary.ms(o.latency.max))
         """)
+}
+
+// Recovery at startup: rebuild the registry from a ledger holding `recoveryThreads` active threads
+// (3 runs each), plus as many older, idle threads outside the window.
+if arguments.recoveryThreads > 0 {
+    let path = "\(arguments.directory)/ledger-bench-\(getpid())-recovery.sqlite"
+    defer { for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) } }
+    let ledger = try SQLiteLedger(path: path, logger: .noop)
+    let now = Date().timeIntervalSince1970
+    var batch: [RunRecord] = []
+    for i in 0..<(2 * arguments.recoveryThreads) {
+        let active = i < arguments.recoveryThreads
+        for run in 0..<3 {
+            let at = active ? now - Double(run) * 60 : now - 3 * 86_400
+            batch.append(RunRecord(
+                runId: "run_\(i)_\(run)", threadId: "thread_\(i)", account: "Account \(i % 13)", model: "gpt-4o-mini",
+                usage: TokenUsage(inputTokens: 100, outputTokens: 50), costUSD: 0.00005, startedAt: at - 1, finishedAt: at, recordedAt: at
+            ))
+        }
+        if batch.count >= 30_000 {
+            try await ledger.append(contentsOf: batch)
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+    try await ledger.append(contentsOf: batch)
+    let meter = UsageMeter(maxAgeSeconds: 86_400, ledger: ledger)
+    let clock = ContinuousClock()
+    let start = clock.now
+    try await meter.recover()
+    let elapsed = clock.now - start
+    let totals = await meter.totals()
+    print("recovery: \(totals.threads) active threads (\(3 * totals.threads) runs; \(arguments.recoveryThreads) idle threads outside the window) rebuilt in \(elapsed.formatted(.units(allowed: [.milliseconds], width: .abbreviated)))")
+    ledger.close()
 }

@@ -62,8 +62,8 @@ public final class HTTPServer: Sendable {
         let started = ContinuousClock.now
         context.shuttingDown.store(true, ordering: .releasing)
         let acceptor: Acceptor? = lifecycle.withLock { state in
+            defer { state = .stopped }
             guard case .running(let acceptor) = state else { return nil }
-            state = .stopped
             return acceptor
         }
         acceptor?.stop()

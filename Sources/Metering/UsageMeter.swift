@@ -38,7 +38,7 @@ public final class UsageMeter: Sendable {
     ///   - retryInterval: pause between retries of failed ledger writes.
     ///   - maxPendingWrites: bound of the retry queue.
     ///   - evictionBatchSize: evictions between two yields of the registry during a sweep.
-    public init(
+    public convenience init(
         maxAgeSeconds: Double,
         ledger: any UsageLedger,
         pricing: PricingTable = .builtIn,
@@ -48,7 +48,25 @@ public final class UsageMeter: Sendable {
         maxPendingWrites: Int = 100_000,
         evictionBatchSize: Int = 512
     ) {
-        self.registry = ThreadRegistry(maxAgeSeconds: maxAgeSeconds, clock: clock, evictionBatchSize: evictionBatchSize)
+        self.init(
+            registry: ThreadRegistry(maxAgeSeconds: maxAgeSeconds, clock: clock, evictionBatchSize: evictionBatchSize),
+            ledger: ledger, pricing: pricing, clock: clock, logger: logger,
+            retryInterval: retryInterval, maxPendingWrites: maxPendingWrites
+        )
+    }
+
+    /// A meter over an existing registry. Give the registry the same `clock`: recovery compares the
+    /// registry's activity times with the times the meter records.
+    public init(
+        registry: ThreadRegistry,
+        ledger: any UsageLedger,
+        pricing: PricingTable = .builtIn,
+        clock: any MeteringClock = SystemClock(),
+        logger: Logger = .noop,
+        retryInterval: Duration = .seconds(1),
+        maxPendingWrites: Int = 100_000
+    ) {
+        self.registry = registry
         self.ledger = ledger
         self.clock = clock
         self.logger = logger

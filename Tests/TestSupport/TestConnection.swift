@@ -20,19 +20,35 @@ public final class TestConnection: @unchecked Sendable {
     var sawEOF = false
 
     /// Connects at once (loopback connect does not wait on the server's accept).
-    public init(port: Int) throws {
+    /// `host` is an IPv4 or IPv6 literal. `receiveBufferSize` (SO_RCVBUF, set before connecting)
+    /// makes a non-reading client's window small, so backpressure shows up after little data.
+    public init(port: Int, host: String = "127.0.0.1", receiveBufferSize: Int32? = nil) throws {
+        var v4 = sockaddr_in()
+        var v6 = sockaddr_in6()
+        let isIPv6 = inet_pton(AF_INET, host, &v4.sin_addr) != 1
+        guard !isIPv6 || inet_pton(AF_INET6, host, &v6.sin6_addr) == 1 else { throw TestClientError.connectFailed(errno: EINVAL) }
         #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        let fd = socket(isIPv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw TestClientError.connectFailed(errno: errno) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        if var size = receiveBufferSize {
+            _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        let result: Int32
+        if isIPv6 {
+            v6.sin6_family = sa_family_t(AF_INET6)
+            v6.sin6_port = in_port_t(UInt16(port).bigEndian)
+            result = withUnsafePointer(to: &v6) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }
+        } else {
+            v4.sin_family = sa_family_t(AF_INET)
+            v4.sin_port = in_port_t(UInt16(port).bigEndian)
+            result = withUnsafePointer(to: &v4) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
         }
         guard result == 0 else {
             let code = errno
@@ -51,13 +67,6 @@ public final class TestConnection: @unchecked Sendable {
 
     deinit {
         close()
-    }
-
-    /// Makes the kernel receive buffer small (call before the server sends much): lets tests
-    /// fill the path to a client that does not read with little data.
-    public func setReceiveBufferSize(_ bytes: Int32) {
-        var size = bytes
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
     }
 
     /// Closes the socket (idempotent). With `reset`, sends RST instead of FIN.
