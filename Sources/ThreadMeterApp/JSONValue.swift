@@ -63,7 +63,13 @@ public enum JSONValue: Sendable, Equatable {
         if d == d.rounded(), abs(d) < 1e15 {
             return String(format: "%.1f", d)
         }
-        return "\(d)"
+        let shortest = "\(d)"
+        guard shortest.contains("e") else { return shortest }
+        // Plain decimal notation for small amounts (costs): 2.955e-05 → 0.00002955.
+        var fixed = String(format: "%.15f", d)
+        while fixed.hasSuffix("0") { fixed.removeLast() }
+        if fixed.hasSuffix(".") { fixed += "0" }
+        return fixed
     }
 }
 

@@ -95,5 +95,8 @@ import Testing
         let v = JSONValue.object([("a", .string("x\ny\"z")), ("b", .array([.int(1), .double(0.5), .null, .bool(true)])),
                                   ("c", .double(1706745600))])
         #expect(v.serialized() == #"{"a":"x\ny\"z","b":[1,0.5,null,true],"c":1706745600.0}"#)
+        #expect(JSONValue.double(2.955e-05).serialized() == "0.00002955")
+        #expect(JSONValue.double(0.000053).serialized() == "0.000053")
+        #expect(JSONValue.double(.nan).serialized() == "null")
     }
 }
