@@ -33,9 +33,11 @@ let package = Package(
         .executableTarget(name: "threadmeter", dependencies: ["ThreadMeterApp"]),
         .executableTarget(
             name: "threadmeter-load",
-            dependencies: ["HTTPWire", "MockUpstream", "Telemetry"],
+            dependencies: ["CEpoll"],
             path: "LoadTests/Harness"
         ),
+        // epoll(7) for the load harness (Glibc does not export it).
+        .systemLibrary(name: "CEpoll", path: "LoadTests/CEpoll"),
 
         .target(name: "TestSupport", dependencies: ["HTTPWire", "HTTPServer", "Telemetry"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
@@ -44,6 +46,7 @@ let package = Package(
         .testTarget(name: "MeteringTests", dependencies: ["Metering", "Telemetry"]),
         .testTarget(name: "SQLiteLedgerTests", dependencies: ["SQLiteLedger", "Metering", "Telemetry"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "TestSupport"]),
+        .testTarget(name: "LoadHarnessTests", dependencies: ["threadmeter-load"]),
         .testTarget(name: "ThreadMeterAppTests", dependencies: [
             "ThreadMeterApp", "MockUpstream", "Upstream", "Metering", "SQLiteLedger", "TestSupport", "HTTPWire",
         ]),

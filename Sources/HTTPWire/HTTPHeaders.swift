@@ -22,6 +22,9 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     public var count: Int { fields.count }
 
+    /// Reserves room for `count` fields (the parser knows how many lines it saw).
+    public mutating func reserveCapacity(_ count: Int) { fields.reserveCapacity(count) }
+
     /// Appends a field (keeps any existing ones of the same name).
     public mutating func add(name: String, value: String) { fields.append((name: name, value: value)) }
 
@@ -46,6 +49,19 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     }
 
     public func contains(name: String) -> Bool { self[name] != nil }
+
+    /// Whether any field of that name lists `token` (comma-separated, OWS-trimmed, ASCII
+    /// case-insensitive), e.g. `close` in `Connection: keep-alive, Close`.
+    public func containsToken(_ token: String, inFieldsNamed name: String) -> Bool {
+        fields.contains { field in
+            field.name.caseInsensitiveEquals(name) && field.value.split(separator: ",").contains { element in
+                var element = element
+                while let first = element.first, first == " " || first == "\t" { element = element.dropFirst() }
+                while let last = element.last, last == " " || last == "\t" { element = element.dropLast() }
+                return String(element).caseInsensitiveEquals(token)
+            }
+        }
+    }
 }
 
 extension String {

@@ -1,0 +1,2 @@
+// epoll(7) for the load harness.
+#include <sys/epoll.h>

@@ -1,0 +1,80 @@
+// Accepts connections from the listening socket on its own queue.
+import Dispatch
+import Telemetry
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Drives `accept` from a read source. Mutable state is confined to `queue`.
+final class Acceptor: @unchecked Sendable {
+    private let socket: ListeningSocket
+    private let queue = DispatchQueue(label: "threadmeter.http.accept")
+    private let logger: Logger
+    private let onAccept: @Sendable (Int32, sockaddr_storage) -> Void
+    private var source: DispatchSourceRead?
+    private var paused = false
+    private var stopped = false
+
+    init(socket: ListeningSocket, logger: Logger, onAccept: @escaping @Sendable (Int32, sockaddr_storage) -> Void) {
+        self.socket = socket
+        self.logger = logger
+        self.onAccept = onAccept
+    }
+
+    func start() {
+        let source = DispatchSource.makeReadSource(fileDescriptor: socket.fd, queue: queue)
+        let fd = socket.fd
+        source.setEventHandler { @Sendable in self.acceptAvailable() }
+        source.setCancelHandler { @Sendable in Socket.close(fd) }
+        self.source = source
+        source.resume()
+    }
+
+    /// Stops accepting and closes the listening socket; returns once done.
+    func stop() {
+        queue.sync {
+            guard !stopped, let source else { return }
+            stopped = true
+            source.cancel()
+            if paused {
+                paused = false
+                source.resume()
+            }
+        }
+    }
+
+    private func acceptAvailable() {
+        // Bounded per event so one busy listener cannot starve the queue; the source fires again.
+        for _ in 0..<128 where !stopped {
+            switch socket.accept() {
+            case .accepted(let fd, let peer):
+                onAccept(fd, peer)
+            case .wouldBlock:
+                return
+            case .retry:
+                continue
+            case .exhausted(let code):
+                logger.warning("accept failed, pausing for 100 ms", [("error", SystemError.describe(code))])
+                pauseBriefly()
+                return
+            case .failed(let code):
+                logger.warning("accept failed", [("error", SystemError.describe(code))])
+                return
+            }
+        }
+    }
+
+    /// Out of descriptors: the level-triggered source would spin, so stop watching for a moment.
+    private func pauseBriefly() {
+        guard !paused, let source else { return }
+        paused = true
+        source.suspend()
+        queue.asyncAfter(deadline: .now() + .milliseconds(100)) { @Sendable in
+            guard self.paused, !self.stopped, let source = self.source else { return }
+            self.paused = false
+            source.resume()
+        }
+    }
+}

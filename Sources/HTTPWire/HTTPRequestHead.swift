@@ -1,0 +1,39 @@
+// The request line and header fields, plus what the parser derived from them.
+
+/// How the body of a request is delimited (RFC 9112 §6.3).
+public enum HTTPBodyFraming: Sendable, Equatable {
+    /// No body.
+    case none
+    /// Exactly this many bytes (`Content-Length`), more than zero.
+    case length(Int)
+    /// Chunked transfer coding.
+    case chunked
+}
+
+/// A parsed request head: what arrives before the body.
+public struct HTTPRequestHead: Sendable {
+    public var method: String
+    public var target: String
+    public var version: (major: Int, minor: Int)
+    public var headers: HTTPHeaders
+    /// Whether the connection may carry another request after this one: HTTP/1.1 unless
+    /// `Connection: close`; HTTP/1.0 only with `Connection: keep-alive` (RFC 9112 §9.3).
+    public var keepAlive: Bool
+    /// `Expect: 100-continue` on an HTTP/1.1 request (RFC 9110 §10.1.1).
+    public var expectsContinue: Bool
+    public var framing: HTTPBodyFraming
+
+    public init(method: String, target: String, version: (major: Int, minor: Int), headers: HTTPHeaders,
+                keepAlive: Bool, expectsContinue: Bool, framing: HTTPBodyFraming) {
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers
+        self.keepAlive = keepAlive
+        self.expectsContinue = expectsContinue
+        self.framing = framing
+    }
+
+    /// Whether the response to this request must not carry a body (RFC 9110 §9.3.2).
+    public var isHEAD: Bool { method == "HEAD" }
+}

@@ -1,0 +1,48 @@
+// Server-sent events framing (WHATWG HTML §9.2): `event:` / `data:` lines and comments.
+
+/// Encodes server-sent events.
+public enum SSEEncoder {
+    /// `: keep-alive\n\n`, a comment that keeps idle streams open through proxies.
+    public static let keepAlive: [UInt8] = comment("keep-alive")
+
+    /// `event: <type>\ndata: <data>\n\n`. A `data` with line breaks becomes several `data:` lines
+    /// (the client joins them with `\n`); line breaks in `type` are removed.
+    public static func event(_ type: String, data: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(type.utf8.count + data.utf8.count + 16)
+        out.append(contentsOf: "event: ".utf8)
+        out.append(contentsOf: type.utf8.lazy.filter { $0 != 10 && $0 != 13 })
+        out.append(10)
+        appendLines(prefix: "data: ", data, into: &out)
+        out.append(10)
+        return out
+    }
+
+    /// `: <text>\n\n`.
+    public static func comment(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        appendLines(prefix: ": ", text, into: &out)
+        out.append(10)
+        return out
+    }
+
+    /// One `<prefix><line>\n` per line of `text` (CRLF, CR and LF all end a line).
+    private static func appendLines(prefix: StaticString, _ text: String, into out: inout [UInt8]) {
+        let prefixBytes = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+        out.append(contentsOf: prefixBytes)
+        var previousWasCR = false
+        for b in text.utf8 {
+            if b == 13 || b == 10 {
+                if !(b == 10 && previousWasCR) {
+                    out.append(10)
+                    out.append(contentsOf: prefixBytes)
+                }
+                previousWasCR = b == 13
+            } else {
+                out.append(b)
+                previousWasCR = false
+            }
+        }
+        out.append(10)
+    }
+}

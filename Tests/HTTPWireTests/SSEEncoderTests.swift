@@ -1,0 +1,24 @@
+// Server-sent event framing.
+import Testing
+@testable import HTTPWire
+
+@Suite struct SSEEncoderTests {
+    func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    @Test func eventIsTypeLineDataLineAndBlankLine() {
+        #expect(text(SSEEncoder.event("content", data: #"{"type":"content","content":"Based on"}"#))
+            == "event: content\ndata: {\"type\":\"content\",\"content\":\"Based on\"}\n\n")
+    }
+
+    @Test func keepAliveIsAComment() {
+        #expect(text(SSEEncoder.keepAlive) == ": keep-alive\n\n")
+    }
+
+    @Test func multiLineDataBecomesSeveralDataLines() {
+        #expect(text(SSEEncoder.event("x", data: "a\nb\r\nc\rd")) == "event: x\ndata: a\ndata: b\ndata: c\ndata: d\n\n")
+    }
+
+    @Test func lineBreaksInTypeAreRemoved() {
+        #expect(text(SSEEncoder.event("a\r\nb", data: "1")) == "event: ab\ndata: 1\n\n")
+    }
+}

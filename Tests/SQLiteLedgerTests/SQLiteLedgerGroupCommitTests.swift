@@ -1,0 +1,88 @@
+import Dispatch
+import Foundation
+import Metering
+@testable import SQLiteLedger
+import Synchronization
+import Testing
+
+@Suite struct SQLiteLedgerGroupCommitTests {
+    /// Holds the first commit until the test releases it.
+    final class Gate: Sendable {
+        let release = DispatchSemaphore(value: 0)
+        let commits = Mutex<[Int]>([])
+        let acknowledged = Atomic<Int>(0)
+
+        func hook(_ rows: Int) -> SQLiteLedgerError? {
+            let first = commits.withLock { c -> Bool in
+                c.append(rows)
+                return c.count == 1
+            }
+            if first { release.wait() }
+            return nil
+        }
+    }
+
+    @Test func appendsArrivingDuringACommit_shareTheNextTransaction() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let gate = Gate()
+        var options = SQLiteLedger.Options()
+        options.beforeCommit = { gate.hook($0) }
+        let ledger = try SQLiteLedger.open(dir.file("l.sqlite"), options: options)
+        defer { ledger.close() }
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await ledger.append(Fixtures.record("t", 1, 0, run: "first", at: Fixtures.t0))
+                gate.acknowledged.add(1, ordering: .relaxed)
+            }
+            try await waitUntil("the first commit is in flight") { gate.commits.withLock { $0.count } == 1 }
+            for i in 0..<63 {
+                group.addTask {
+                    try await ledger.append(Fixtures.record("t\(i)", 1, 0, run: "r\(i)", at: Fixtures.t0))
+                    gate.acknowledged.add(1, ordering: .relaxed)
+                }
+            }
+            try await waitUntil("63 appends queue behind it") { ledger.queuedWrites == 63 }
+            #expect(gate.acknowledged.load(ordering: .relaxed) == 0, "nobody is told before their commit")
+            gate.release.signal()
+            try await group.waitForAll()
+        }
+        #expect(gate.commits.withLock { $0 } == [1, 63])
+        #expect(ledger.statistics == SQLiteLedger.Statistics(transactions: 2, rows: 64, failedTransactions: 0))
+        #expect(try await ledger.loadThreads(activeSince: 0).reduce(0) { $0 + $1.runs } == 64)
+    }
+
+    @Test func batchingDisabled_commitsEveryRunAlone() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var options = SQLiteLedger.Options()
+        options.maxBatchRows = 1
+        options.synchronous = .normal
+        let ledger = try SQLiteLedger.open(dir.file("l.sqlite"), options: options)
+        defer { ledger.close() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<32 {
+                group.addTask { try await ledger.append(Fixtures.record("t", 1, 0, run: "r\(i)", at: Fixtures.t0)) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(ledger.statistics.transactions == 32)
+    }
+
+    @Test func concurrentAppends_useFewerTransactionsThanRuns() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ledger = try SQLiteLedger.open(dir.file("l.sqlite"))
+        defer { ledger.close() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<200 {
+                group.addTask { try await ledger.append(Fixtures.record("t\(i % 10)", 1, 0, run: "r\(i)", at: Fixtures.t0)) }
+            }
+            try await group.waitForAll()
+        }
+        let stats = ledger.statistics
+        #expect(stats.rows == 200)
+        #expect(stats.transactions < 200)
+    }
+}

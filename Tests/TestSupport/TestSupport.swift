@@ -1,1 +1,0 @@
-// Test helpers: server on port 0, raw socket client.
