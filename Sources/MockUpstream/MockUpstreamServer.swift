@@ -244,7 +244,8 @@ public final class MockUpstreamServer: Sendable {
         return HTTPResponse(status: status, headers: headers, body: .bytes(Array(body.render().utf8)))
     }
 
-    static func message(forStatus status: Int) -> String {
+    /// The error message the mock sends with a fault status.
+    public static func message(forStatus status: Int) -> String {
         switch status {
         case 401: "Incorrect API key provided: sk-mock***. You can find your API key at https://platform.openai.com/account/api-keys."
         case 403: "You are not allowed to use this project."

@@ -11,6 +11,8 @@ public struct RecordedRequest: Sendable {
     public var body: [UInt8]
     /// Which endpoint it hit; nil for unknown routes.
     public var endpoint: MockEndpoint?
+    /// When the mock received it.
+    public var receivedAt: ContinuousClock.Instant = .now
 
     /// The body parsed as a JSON object, nil when it is not one.
     public var json: [String: Any]? {
