@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["HTTPWire", "Telemetry"]),
         // the domain: usage arithmetic, thread registry actor, pricing, ledger protocol.
         .target(name: "Metering", dependencies: ["Telemetry"]),
-        .systemLibrary(name: "CSQLite"),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         // the durable SQLite store behind the ledger protocol.
         .target(name: "SQLiteLedger", dependencies: ["CSQLite", "Metering", "Telemetry"]),
         // URLSession streaming, SSE parser, Assistants/Responses adapters, simulated assistant.
@@ -42,6 +42,15 @@ let package = Package(
             dependencies: ["MockUpstream", "Upstream", "Telemetry"],
             path: "LoadTests/MockUpstreamMain"
         ),
+        // the HTTP server alone answering GET /health, for wrk measurements.
+        .executableTarget(
+            name: "http-bench-server",
+            dependencies: ["HTTPServer", "HTTPWire", "Telemetry"],
+            path: "LoadTests/HTTPBench"
+        ),
+        // benchmarks of the usage ledger (group commit) and the thread registry (memory, eviction pauses).
+        .executableTarget(name: "ledger-bench", dependencies: ["SQLiteLedger", "Metering", "Telemetry"], path: "LoadTests/LedgerBench"),
+        .executableTarget(name: "registry-bench", dependencies: ["Metering"], path: "LoadTests/RegistryBench"),
         // epoll(7) for the load harness (Glibc does not export it).
         .systemLibrary(name: "CEpoll", path: "LoadTests/CEpoll"),
 

@@ -205,6 +205,9 @@ struct ConnectionStateMachine {
             return .respondWithError(.requestTimeout)
         case .lingering(let since) where now - since >= timeouts.linger:
             return close(.lingerDone)
+        case .lingering where shuttingDown && outputStalledSince == nil:
+            // Shutting down: don't hold the process for the linger period once all is sent.
+            return close(.shutdown)
         default:
             return .none
         }

@@ -14,6 +14,11 @@ public struct PricingTable: Sendable {
     /// Where the prices came from, for logs: `built-in (…)` plus any files loaded over it.
     public var source: String
 
+    /// The built-in table (`PricingTable.builtIn`).
+    public init() {
+        self = .builtIn
+    }
+
     public init(prices: [String: ModelPrice], pricesAsOf: String, source: String = "custom") {
         self.prices = prices
         self.pricesAsOf = pricesAsOf

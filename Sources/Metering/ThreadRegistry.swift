@@ -19,7 +19,7 @@ public actor ThreadRegistry {
     ///   - maxAgeSeconds: idle age after which a thread is evicted (`THREAD_MAX_AGE_SECONDS`).
     ///   - clock: time source for `lastActivity` and eviction.
     ///   - evictionBatchSize: evictions per batch before yielding to other callers.
-    public init(maxAgeSeconds: Double, clock: any MeteringClock, evictionBatchSize: Int = 1024) {
+    public init(maxAgeSeconds: Double, clock: any MeteringClock, evictionBatchSize: Int = 512) {
         self.maxAgeSeconds = maxAgeSeconds
         self.clock = clock
         self.evictionBatchSize = max(1, evictionBatchSize)
@@ -68,6 +68,11 @@ public actor ThreadRegistry {
     /// Up to `limit` threads by total tokens, descending; ties by thread id, ascending.
     public func top(limit: Int) -> [ThreadUsageSnapshot] {
         store.rankTop(limit).map { store.snapshot($0) }
+    }
+
+    /// Totals and the top `limit` threads from the same instant, in one call (what `/stats` shows).
+    public func overview(limit: Int) -> (totals: UsageTotals, top: [ThreadUsageSnapshot]) {
+        (store.totals, top(limit: limit))
     }
 
     /// Removes threads idle for longer than `maxAgeSeconds` (last activity before now − max age)

@@ -49,11 +49,11 @@ extension ThreadStore {
         if ranksBefore(x, t) {
             let child = insert(x, into: entries[i].left)
             entries[i].left = child
-            if entries[Int(child)].priority > entries[i].priority { return rotateRight(t) }
+            if priority(child) > priority(t) { return rotateRight(t) }
         } else {
             let child = insert(x, into: entries[i].right)
             entries[i].right = child
-            if entries[Int(child)].priority > entries[i].priority { return rotateLeft(t) }
+            if priority(child) > priority(t) { return rotateLeft(t) }
         }
         return t
     }
@@ -77,7 +77,7 @@ extension ThreadStore {
     private mutating func merge(_ a: Int32, _ b: Int32) -> Int32 {
         if a == Self.none { return b }
         if b == Self.none { return a }
-        if entries[Int(a)].priority > entries[Int(b)].priority {
+        if priority(a) > priority(b) {
             entries[Int(a)].right = merge(entries[Int(a)].right, b)
             return a
         } else {

@@ -3,7 +3,7 @@
 
 /// The registry's data, kept free of concurrency so the actor around it stays small.
 ///
-/// Layout per tracked thread: one `Entry` (96 bytes) in `entries` plus one dictionary bucket
+/// Layout per tracked thread: one `Entry` (88 bytes) in `entries` plus one dictionary bucket
 /// (`String` key + `Int32` slot). The ranking index (a treap ordered by total tokens) and the idle
 /// list (ordered by last activity) are links inside `Entry`, so they cost no extra allocation.
 /// Freed slots are reused through a free list.
@@ -18,8 +18,6 @@ struct ThreadStore {
         var lastActivity: Double
         var runs: Int
         var inFlight: Int32
-        /// Treap heap priority of the ranking index.
-        var priority: UInt32
         /// Ranking-index children (`none` when absent).
         var left: Int32
         var right: Int32
@@ -39,7 +37,6 @@ struct ThreadStore {
     var rankRoot: Int32 = none
     var idleOldest: Int32 = none
     var idleNewest: Int32 = none
-    private var randomState: UInt64 = 0x9E37_79B9_7F4A_7C15
 
     private(set) var inputTokens = 0
     private(set) var outputTokens = 0
@@ -59,7 +56,7 @@ struct ThreadStore {
     mutating func create(_ id: String, now: Double) -> Int32 {
         let entry = Entry(
             id: id, account: nil, inputTokens: 0, outputTokens: 0, costUSD: .nan, lastActivity: now,
-            runs: 0, inFlight: 0, priority: nextPriority(),
+            runs: 0, inFlight: 0,
             left: Self.none, right: Self.none, older: Self.none, newer: Self.none
         )
         let slot: Int32
@@ -177,10 +174,10 @@ struct ThreadStore {
         )
     }
 
-    private mutating func nextPriority() -> UInt32 {
-        // SplitMix64: cheap, well-distributed treap priorities.
-        randomState &+= 0x9E37_79B9_7F4A_7C15
-        var z = randomState
+    /// Treap heap priority of a slot: a hash of the slot number (random-looking, stored nowhere).
+    @inline(__always)
+    func priority(_ slot: Int32) -> UInt32 {
+        var z = UInt64(UInt32(bitPattern: slot)) &+ 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return UInt32(truncatingIfNeeded: z ^ (z >> 31))

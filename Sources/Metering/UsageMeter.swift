@@ -38,7 +38,7 @@ public final class UsageMeter: Sendable {
     ///   - retryInterval: pause between retries of failed ledger writes.
     ///   - maxPendingWrites: bound of the retry queue.
     ///   - evictionBatchSize: evictions between two yields of the registry during a sweep.
-    public init(
+    public convenience init(
         maxAgeSeconds: Double,
         ledger: any UsageLedger,
         pricing: PricingTable = .builtIn,
@@ -46,9 +46,27 @@ public final class UsageMeter: Sendable {
         logger: Logger = .noop,
         retryInterval: Duration = .seconds(1),
         maxPendingWrites: Int = 100_000,
-        evictionBatchSize: Int = 1024
+        evictionBatchSize: Int = 512
     ) {
-        self.registry = ThreadRegistry(maxAgeSeconds: maxAgeSeconds, clock: clock, evictionBatchSize: evictionBatchSize)
+        self.init(
+            registry: ThreadRegistry(maxAgeSeconds: maxAgeSeconds, clock: clock, evictionBatchSize: evictionBatchSize),
+            ledger: ledger, pricing: pricing, clock: clock, logger: logger,
+            retryInterval: retryInterval, maxPendingWrites: maxPendingWrites
+        )
+    }
+
+    /// A meter over an existing registry. Give the registry the same `clock`: recovery compares the
+    /// registry's activity times with the times the meter records.
+    public init(
+        registry: ThreadRegistry,
+        ledger: any UsageLedger,
+        pricing: PricingTable = .builtIn,
+        clock: any MeteringClock = SystemClock(),
+        logger: Logger = .noop,
+        retryInterval: Duration = .seconds(1),
+        maxPendingWrites: Int = 100_000
+    ) {
+        self.registry = registry
         self.ledger = ledger
         self.clock = clock
         self.logger = logger
@@ -162,6 +180,11 @@ public final class UsageMeter: Sendable {
 
     public func top(limit: Int) async -> [ThreadUsageSnapshot] {
         await registry.top(limit: limit)
+    }
+
+    /// Totals and the top `limit` threads from the same instant (one registry call, for `/stats`).
+    public func overview(limit: Int) async -> (totals: UsageTotals, top: [ThreadUsageSnapshot]) {
+        await registry.overview(limit: limit)
     }
 
     /// Ledger history over [since, until), grouped by account, model or UTC day.

@@ -33,29 +33,27 @@ enum LedgerQueries {
     }
 
     /// Threads with a row accounted at or after ?1 (after their last eviction), summed over their
-    /// rows since that eviction. Uses the (thread_id, recorded_at) and recorded_at indexes, so it
-    /// reads the active threads' rows, not the whole history.
+    /// rows since that eviction. Reads only the active threads' rows: the recorded_at index finds the
+    /// active threads, the (thread_id, recorded_at) indexes their rows and last eviction (checked with
+    /// EXPLAIN QUERY PLAN; the recorded_at index is forced because without statistics the planner
+    /// would scan the whole history).
     static let threadsSQL = """
         WITH active AS (
-            SELECT DISTINCT thread_id FROM llm_calls WHERE recorded_at >= ?1
+            SELECT DISTINCT thread_id FROM llm_calls INDEXED BY llm_calls_recorded WHERE recorded_at >= ?1
         ),
-        last_eviction AS (
-            SELECT e.thread_id, MAX(e.evicted_at) AS at
-            FROM thread_evictions e JOIN active a ON a.thread_id = e.thread_id
-            GROUP BY e.thread_id
-        ),
-        live AS (
-            SELECT c.* FROM active a
-            JOIN llm_calls c ON c.thread_id = a.thread_id
-            LEFT JOIN last_eviction le ON le.thread_id = a.thread_id
-            WHERE c.recorded_at >= COALESCE(le.at, -1e308)
+        bounds AS (
+            SELECT a.thread_id,
+                COALESCE((SELECT MAX(e.evicted_at) FROM thread_evictions e WHERE e.thread_id = a.thread_id), -1e308) AS since
+            FROM active a
         )
-        SELECT thread_id, SUM(input_tokens), SUM(output_tokens), COUNT(*), MAX(recorded_at), SUM(cost_usd),
-            (SELECT l2.account FROM live l2 WHERE l2.thread_id = live.thread_id AND l2.account IS NOT NULL
-             ORDER BY l2.recorded_at DESC, l2.id DESC LIMIT 1)
-        FROM live
-        GROUP BY thread_id
-        HAVING MAX(recorded_at) >= ?1
+        SELECT b.thread_id, SUM(c.input_tokens), SUM(c.output_tokens), COUNT(*), MAX(c.recorded_at), SUM(c.cost_usd),
+            (SELECT c2.account FROM llm_calls c2
+             WHERE c2.thread_id = b.thread_id AND c2.recorded_at >= b.since AND c2.account IS NOT NULL
+             ORDER BY c2.recorded_at DESC, c2.id DESC LIMIT 1)
+        FROM bounds b
+        JOIN llm_calls c ON c.thread_id = b.thread_id AND c.recorded_at >= b.since
+        GROUP BY b.thread_id
+        HAVING MAX(c.recorded_at) >= ?1
         """
 
     static func threads(_ db: SQLiteConnection, activeSince: Double) throws(SQLiteLedgerError) -> [ThreadUsageSnapshot] {

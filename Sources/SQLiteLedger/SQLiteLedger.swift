@@ -28,6 +28,9 @@ public final class SQLiteLedger: UsageLedger {
     private let counters: LedgerCounters
     private let committer: GroupCommitter
 
+    /// The linked SQLite library's version.
+    public static var sqliteVersion: String { String(cString: sqlite3_libversion()) }
+
     /// Schema version this build writes.
     public static var schemaVersion: Int { LedgerSchema.currentVersion }
 

@@ -1,6 +1,8 @@
 // Handlers shared by the server tests.
 import HTTPServer
 import HTTPWire
+import Synchronization
+import TestSupport
 
 enum Handlers {
     /// Echoes method, path and body as text; `X-Request-Id` is left to the server.
@@ -27,4 +29,20 @@ func fastConfiguration(_ adjust: (inout HTTPServerConfiguration) -> Void = { _ i
     configuration.writeTimeout = .seconds(2)
     adjust(&configuration)
     return configuration
+}
+
+/// Records the first error a handler saw, and when.
+final class TestOutcome: Sendable {
+    private let state = Mutex<(error: (any Error)?, at: ContinuousClock.Instant?)>((nil, nil))
+    private let latch = TestLatch()
+
+    func record(_ error: any Error) {
+        state.withLock { if $0.error == nil { $0 = (error, .now) } }
+        latch.open()
+    }
+
+    var error: (any Error)? { state.withLock { $0.error } }
+    var recordedAt: ContinuousClock.Instant? { state.withLock { $0.at } }
+
+    func wait(timeout: Duration) async -> Bool { await latch.wait(timeout: timeout) }
 }

@@ -114,6 +114,15 @@ import Testing
         #expect(await r.top(limit: 3).map(\.threadId) == ["d", "b", "a"])
     }
 
+    @Test func overview_returnsTotalsAndTopFromTheSameInstant() async {
+        let r = registry()
+        await r.completeRun(threadId: "a", usage: usage(1, 1))
+        await r.completeRun(threadId: "b", usage: usage(5, 5))
+        let (totals, top) = await r.overview(limit: 1)
+        #expect(totals == UsageTotals(threads: 2, inputTokens: 6, outputTokens: 6, costUSD: 0))
+        #expect(top.map(\.threadId) == ["b"])
+    }
+
     @Test func abortRun_endsTheRunWithoutUsage_andIgnoresUntrackedThreads() async {
         let r = registry()
         await r.beginRun(threadId: "a", account: nil)

@@ -71,6 +71,14 @@ import Testing
         #expect(await m.totals().costUSD == 0)
     }
 
+    @Test func meterOverAGivenRegistry_accountsIntoIt() async throws {
+        let registry = ThreadRegistry(maxAgeSeconds: 60, clock: clock)
+        let m = UsageMeter(registry: registry, ledger: ledger, pricing: PricingTable(), clock: clock)
+        _ = try await m.finishRun(record("t", 3, 4))
+        #expect(await registry.snapshot(threadId: "t")?.usage.totalTokens == 7)
+        #expect(m.pricing.source == PricingTable.builtIn.source)
+    }
+
     @Test func reloadPricing_changesTheCostOfLaterRuns() async throws {
         let m = meter()
         var table = PricingTable.builtIn

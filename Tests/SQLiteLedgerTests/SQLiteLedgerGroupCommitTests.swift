@@ -53,6 +53,34 @@ import Testing
         #expect(try await ledger.loadThreads(activeSince: 0).reduce(0) { $0 + $1.runs } == 64)
     }
 
+    @Test func aFailureOfOneRowInABatch_doesNotFailItsNeighbours() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let gate = Gate()
+        var options = SQLiteLedger.Options()
+        // The first commit waits for the gate; any later multi-row batch fails with a row-level
+        // (not storage-wide) error, so the committer retries its rows one by one.
+        options.beforeCommit = { rows in
+            let error = gate.hook(rows)
+            return rows > 1 ? SQLiteLedgerError(kind: .other, path: "test", message: "injected row-level failure") : error
+        }
+        let ledger = try SQLiteLedger.open(dir.file("l.sqlite"), options: options)
+        defer { ledger.close() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await ledger.append(Fixtures.record("t", 1, 0, run: "first", at: Fixtures.t0)) }
+            try await waitUntil("the first commit is in flight") { gate.commits.withLock { $0.count } == 1 }
+            for i in 0..<5 {
+                group.addTask { try await ledger.append(Fixtures.record("t", 1, 0, run: "r\(i)", at: Fixtures.t0)) }
+            }
+            try await waitUntil("5 appends queue behind it") { ledger.queuedWrites == 5 }
+            gate.release.signal()
+            try await group.waitForAll()
+        }
+        #expect(gate.commits.withLock { $0 } == [1, 5, 1, 1, 1, 1, 1])
+        #expect(ledger.statistics == SQLiteLedger.Statistics(transactions: 6, rows: 6, failedTransactions: 1))
+        #expect(try await ledger.loadThreads(activeSince: 0).first?.runs == 6)
+    }
+
     @Test func batchingDisabled_commitsEveryRunAlone() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

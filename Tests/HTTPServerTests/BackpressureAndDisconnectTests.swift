@@ -1,0 +1,108 @@
+// Streams against slow and vanishing clients: writes suspend, handlers are cancelled promptly.
+import HTTPServer
+import HTTPWire
+import Synchronization
+import Testing
+import TestSupport
+
+@Suite struct BackpressureAndDisconnectTests {
+    @Test func writerSuspendsWhileTheClientDoesNotReadAndResumesWhenItDoes() async throws {
+        let written = Atomic<Int>(0)
+        let chunk = [UInt8](repeating: 0x62, count: 16 * 1024)
+        let total = 16 * 1024 * 1024
+        let handler: HTTPHandler = { _, _ in
+            HTTPResponse(status: 200, body: .stream { writer in
+                while written.load(ordering: .relaxed) < total {
+                    try await writer.write(chunk)
+                    written.add(chunk.count, ordering: .relaxed)
+                }
+            })
+        }
+        try await withTestServer(configuration: fastConfiguration { $0.writeTimeout = .seconds(10) }, handler: handler) { port in
+            let connection = try TestConnection(port: port, receiveBufferSize: 4096)
+            try await connection.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+            // Wait until the writer stops making progress.
+            var last = -1
+            var stableSince = ContinuousClock.now
+            while ContinuousClock.now - stableSince < .milliseconds(300) {
+                try await Task.sleep(for: .milliseconds(20))
+                let now = written.load(ordering: .relaxed)
+                if now != last { last = now; stableSince = .now }
+            }
+            // Kernel socket buffers plus the 64 KiB high watermark: far below the 16 MB the handler wants to write.
+            #expect(last < 4 * 1024 * 1024, "writer got \(last) bytes out without a reader")
+            #expect(last < total)
+            // Reading drains it; the writer resumes and completes.
+            let response = try await connection.readResponse(timeout: .seconds(20))
+            #expect(response.body.count == total)
+        }
+    }
+
+    @Test func clientDisconnectCancelsTheStreamingHandlerPromptly() async throws {
+        let outcome = TestOutcome()
+        let handler: HTTPHandler = { _, _ in
+            HTTPResponse(status: 200, headers: ["Content-Type": "text/event-stream"], body: .stream { writer in
+                try await writer.write(SSEEncoder.event("thread_info", data: "{}"))
+                do {
+                    try await Task.sleep(for: .seconds(30))
+                } catch {
+                    outcome.record(error)
+                    throw error
+                }
+            })
+        }
+        try await withTestServer(handler: handler) { port in
+            let stream = try await openEventStream(port: port, method: "GET", path: "/")
+            #expect(try await stream.nextEvent()?.event == "thread_info")
+            let closedAt = ContinuousClock.now
+            stream.close()
+            #expect(await outcome.wait(timeout: .seconds(2)))
+            #expect(outcome.error is CancellationError)
+            let delay = try #require(outcome.recordedAt) - closedAt
+            #expect(delay < .milliseconds(500), "handler cancelled \(delay) after the client left")
+        }
+    }
+
+    @Test func writeAfterDisconnectThrowsClientDisconnected() async throws {
+        let outcome = TestOutcome()
+        let handler: HTTPHandler = { _, _ in
+            HTTPResponse(status: 200, body: .stream { writer in
+                do {
+                    while true {
+                        try await writer.write(SSEEncoder.event("content", data: #"{"content":"x"}"#))
+                    }
+                } catch {
+                    outcome.record(error)
+                    throw error
+                }
+            })
+        }
+        try await withTestServer(handler: handler) { port in
+            let stream = try await openEventStream(port: port, method: "GET", path: "/")
+            #expect(try await stream.nextEvent()?.event == "content")
+            stream.close()
+            #expect(await outcome.wait(timeout: .seconds(2)))
+            #expect(outcome.error is ClientDisconnected)
+        }
+    }
+
+    @Test func clientDisconnectCancelsAHandlerThatHasNotAnsweredYet() async throws {
+        let outcome = TestOutcome()
+        let handler: HTTPHandler = { _, _ in
+            do {
+                try await Task.sleep(for: .seconds(30))
+            } catch {
+                outcome.record(error)
+            }
+            return HTTPResponse(status: 200)
+        }
+        try await withTestServer(handler: handler) { port in
+            let connection = try TestConnection(port: port)
+            try await connection.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+            try await Task.sleep(for: .milliseconds(50))
+            connection.close()
+            #expect(await outcome.wait(timeout: .seconds(2)))
+            #expect(outcome.error is CancellationError)
+        }
+    }
+}
