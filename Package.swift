@@ -36,6 +36,12 @@ let package = Package(
             dependencies: ["CEpoll"],
             path: "LoadTests/Harness"
         ),
+        // the HTTP server alone answering GET /health, for wrk measurements.
+        .executableTarget(
+            name: "http-bench-server",
+            dependencies: ["HTTPServer", "HTTPWire", "Telemetry"],
+            path: "LoadTests/HTTPBench"
+        ),
         // benchmarks of the usage ledger (group commit) and the thread registry (memory, eviction pauses).
         .executableTarget(name: "ledger-bench", dependencies: ["SQLiteLedger", "Metering", "Telemetry"], path: "LoadTests/LedgerBench"),
         .executableTarget(name: "registry-bench", dependencies: ["Metering"], path: "LoadTests/RegistryBench"),

@@ -8,8 +8,10 @@ extension Connection {
     private static let keepAliveField = Array("Connection: keep-alive\r\n".utf8)
     private static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
 
-    /// Starts the handler as a task; its response comes back to this queue.
+    /// Starts the handler as a task that runs inline until it first suspends, so a handler that
+    /// answers without suspending costs no thread hop; its response comes back to this queue.
     func dispatch(_ request: HTTPRequest) {
+        guard !isClosed else { return }
         response.generation &+= 1
         let generation = response.generation
         let requestId = server.requestIDs.next()
@@ -20,9 +22,13 @@ extension Connection {
         let context = RequestContext(remoteAddress: remoteAddress, requestId: requestId)
         let handler = server.handler
         let isHEAD = response.isHEAD
-        response.task = Task {
+        let task = Task.immediate {
             let reply = await handler(request, context)
             await self.deliver(reply, generation: generation, isHEAD: isHEAD)
+        }
+        // If the response already went out inline, a later request may own `response` by now.
+        if response.generation == generation, !isClosed {
+            response.task = task
         }
     }
 
@@ -31,15 +37,15 @@ extension Connection {
     private func deliver(_ reply: HTTPResponse, generation: Int, isHEAD: Bool) async {
         switch reply.body {
         case .bytes(let body):
-            loop.queue.async { self.sendComplete(reply.status, reply.headers, body, generation: generation) }
+            loop.execute { self.sendComplete(reply.status, reply.headers, body, generation: generation) }
         case .stream(let produce):
-            loop.queue.async { self.startStream(reply.status, reply.headers, generation: generation) }
+            loop.execute { self.startStream(reply.status, reply.headers, generation: generation) }
             guard !isHEAD, !HTTPStatus.forbidsBody(reply.status) else { return }
             do {
                 try await produce(StreamBodyWriter(connection: self, generation: generation))
-                loop.queue.async { self.finishStream(generation: generation, failure: nil) }
+                loop.execute { self.finishStream(generation: generation, failure: nil) }
             } catch {
-                loop.queue.async { self.finishStream(generation: generation, failure: error) }
+                loop.execute { self.finishStream(generation: generation, failure: error) }
             }
         }
     }
@@ -139,8 +145,18 @@ extension Connection {
         guard !isClosed, response.complete, pendingOutput <= server.configuration.writeLowWatermark else { return }
         response.complete = false
         response.task = nil
-        perform(machine.responseFinished(now: .now))
-        syncReadInterest()
+        let next = machine.responseFinished(now: .now)
+        if case .dispatch = next {
+            // The next pipelined request starts from the queue, not from this stack: handlers
+            // answering inline would otherwise nest one frame set per pipelined request.
+            loop.queue.async {
+                self.perform(next)
+                self.syncReadInterest()
+            }
+        } else {
+            perform(next)
+            syncReadInterest()
+        }
     }
 
     /// A server-generated error (parse error, timeout) with a JSON body and `Connection: close`.

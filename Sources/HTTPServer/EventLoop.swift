@@ -1,25 +1,42 @@
 // A serial queue that owns a share of the connections, a scratch read buffer and a timeout sweep.
 import Dispatch
 
-/// One of a small fixed set of serial queues; every connection lives on one of them, so the
-/// number of threads does not grow with the number of connections. All mutable state is touched
-/// only on `queue` (hence `@unchecked Sendable`).
+/// A serial queue (targeting one of the process-wide `SharedQueues.loops`) that owns a share of
+/// one server's connections; threads do not grow with connections or servers. All mutable state
+/// is touched only on `queue` (hence `@unchecked Sendable`).
 final class EventLoop: @unchecked Sendable {
     let queue: DispatchQueue
     /// Scratch space for `recv`, shared by this loop's connections (used only on `queue`).
     let readBuffer: UnsafeMutableRawBufferPointer
     private let sweepInterval: Duration
+    private static let identity = DispatchSpecificKey<ObjectIdentifier>()
     private var connections: [Int: Connection] = [:]
     private var timer: DispatchSourceTimer?
 
     init(index: Int, sweepInterval: Duration, readBufferSize: Int = 64 * 1024) {
-        queue = DispatchQueue(label: "threadmeter.http.loop.\(index)")
+        queue = DispatchQueue(label: "threadmeter.http.loop.\(index)", target: SharedQueues.loops[index % SharedQueues.loops.count])
         readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: readBufferSize, alignment: 16)
         self.sweepInterval = sweepInterval
+        queue.setSpecific(key: Self.identity, value: ObjectIdentifier(self))
     }
 
     deinit {
         readBuffer.deallocate()
+    }
+
+    /// Whether the caller runs on this loop's queue right now.
+    var isCurrent: Bool {
+        DispatchQueue.getSpecific(key: Self.identity) == ObjectIdentifier(self)
+    }
+
+    /// Runs `work` at once when already on the queue (a handler that answered without
+    /// suspending), otherwise enqueues it.
+    func execute(_ work: @escaping @Sendable () -> Void) {
+        if isCurrent {
+            work()
+        } else {
+            queue.async(execute: work)
+        }
     }
 
     /// Starts the periodic timeout sweep.

@@ -11,8 +11,8 @@ import Darwin
 
 /// An HTTP/1.1 server on non-blocking sockets driven by Dispatch sources.
 ///
-/// Connections are spread over a small fixed set of serial queues (one per core, at most four),
-/// so thousands of connections use a handful of threads. Each request's handler runs as a Swift
+/// Connections are spread over a small fixed set of serial queues shared by every server in the
+/// process (one per core, at most four), so thousands of connections use a handful of threads. Each request's handler runs as a Swift
 /// task; one request at a time per connection, pipelined requests answered in order.
 public final class HTTPServer: Sendable {
     private enum Lifecycle {
@@ -28,9 +28,8 @@ public final class HTTPServer: Sendable {
 
     public init(configuration: HTTPServerConfiguration, logger: Logger, handler: @escaping HTTPHandler) {
         context = ServerContext(configuration: configuration, logger: logger, handler: handler)
-        let loopCount = min(max(System.activeProcessorCount, 1), 4)
         let sweepInterval = context.sweepInterval
-        loops = (0..<loopCount).map { EventLoop(index: $0, sweepInterval: sweepInterval) }
+        loops = (0..<SharedQueues.loopCount).map { EventLoop(index: $0, sweepInterval: sweepInterval) }
     }
 
     /// Binds, listens and starts accepting. Returns once listening. Throws on bind/listen failure.

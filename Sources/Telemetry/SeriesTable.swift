@@ -38,9 +38,6 @@ final class SeriesTable<Series: AnyObject & Sendable>: Sendable {
         }
     }
 
-    /// Number of distinct label-value tuples seen so far.
-    var count: Int { entries.withLock { $0.count } }
-
     /// Every series, ordered by label values (element by element) for a stable exposition.
     func sortedEntries() -> [Entry] {
         entries.withLock { Array($0.values) }

@@ -105,10 +105,10 @@ public struct UsageEvent: Sendable, Equatable {
         value.map(LogLineFormatter.jsonString) ?? "null"
     }
 
-    /// A finite number in JSON syntax (`5.3e-05` is valid JSON); nil for NaN or infinity.
+    /// A finite number in JSON syntax (Prometheus' number format is valid JSON for finite values,
+    /// `5.3e-05` included); nil for NaN or infinity.
     private static func jsonNumber(_ value: Double) -> String? {
-        guard value.isFinite else { return nil }
-        return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : value.description
+        value.isFinite ? PrometheusText.formatValue(value) : nil
     }
 
     /// Up to ten decimals without exponent or trailing zeros (`0.000053`), for log metadata.

@@ -20,6 +20,7 @@ public final class UsageEventShipper: Sendable {
     private let state: Mutex<UsageShipperState<UsageEvent>>
     private let timers = DispatchQueue(label: "threadmeter.usage-shipper")
     private let session: URLSession
+    private let refusedCount = Atomic<Int>(0)
 
     public init(configuration: Configuration, logger: Logger, onDrop: @escaping @Sendable (Int) -> Void) {
         self.configuration = configuration
@@ -40,8 +41,12 @@ public final class UsageEventShipper: Sendable {
         let result = state.withLock { $0.enqueue(event) }
         if !result.accepted {
             onDrop(1)
-            logger.warning("usage event dropped: queue full or shipper closed",
-                           [("thread_id", event.threadId), ("queue_capacity", String(configuration.queueCapacity))])
+            // One warning for the first refusal and one per thousand after it, not one per event.
+            let refused = refusedCount.add(1, ordering: .relaxed).newValue
+            if refused == 1 || refused.isMultiple(of: 1_000) {
+                logger.warning("usage events refused: queue full or shipper closed",
+                               [("refused_total", String(refused)), ("queue_capacity", String(configuration.queueCapacity))])
+            }
         }
         perform(result.action)
         return result.accepted

@@ -39,7 +39,7 @@ struct UsageShipperState<Event> {
     let policy: Policy
     private var queue = FIFOQueue<Event>()
     private(set) var inFlight: [Event]?
-    private(set) var attempts = 0
+    private var attempts = 0
     private var delayedFlushArmed = false
     private var immediateFlushArmed = false
     private(set) var closed = false

@@ -34,7 +34,7 @@ public enum DashboardPage {
   form { margin-left:auto; display:flex; gap:6px; }
   input, button { font:inherit; padding:4px 8px; border-radius:4px; border:1px solid var(--line); background:var(--panel); color:var(--text); }
   button { cursor:pointer; }
-  main { padding:16px 20px; display:grid; gap:16px; grid-template-columns:repeat(auto-fit, minmax(420px, 1fr)); }
+  main { padding:16px 20px; display:grid; gap:16px; grid-template-columns:repeat(auto-fit, minmax(480px, 1fr)); }
   section { background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:12px 16px; }
   section.wide { grid-column:1 / -1; }
   h2 { font-size:13px; text-transform:uppercase; letter-spacing:.06em; color:var(--muted); margin:0 0 10px; }
@@ -277,9 +277,9 @@ public enum DashboardPage {
     var unknown = sumBy(samples, "threadmeter_unknown_model_runs_total")[""] || 0;
     var storage = sumBy(samples, "threadmeter_storage_errors_total")[""] || 0;
     var dropped = sumBy(samples, "threadmeter_usage_events_dropped_total")[""] || 0;
-    if (unknown) { warnings.push(integer.format(unknown) + " runs of models without a price (cost not counted)"); }
-    if (storage) { warnings.push(integer.format(storage) + " storage errors"); }
-    if (dropped) { warnings.push(integer.format(dropped) + " usage events not delivered to the webhook"); }
+    if (unknown) { warnings.push("runs of models without a price (cost not counted): " + integer.format(unknown)); }
+    if (storage) { warnings.push("storage errors: " + integer.format(storage)); }
+    if (dropped) { warnings.push("usage events not delivered to the webhook: " + integer.format(dropped)); }
     $("run-warnings").textContent = warnings.join(" · ");
     return {
       remaining: sumBy(samples, "threadmeter_upstream_ratelimit_remaining", "kind"),

@@ -40,9 +40,10 @@ import TestSupport
             // Still serving with all of them open.
             #expect(try await connections[1999].request(path: "/").status == 200)
             let during = try #require(ProcessStats.threadCount())
-            // A thread per connection would add 2000. Run alone this adds about 2 threads; the bound
-            // leaves room for other tests' client threads running in parallel in this process.
-            #expect(during - before < 200, "threads: \(before) before, \(during) with 2000 connections")
+            // A thread per connection would add 2000; servers share a few serial queues, and the test
+            // client adds no threads, so this holds even with other suites running in parallel.
+            #expect(during - before < 16, "threads: \(before) before, \(during) with 2000 connections")
+            #expect(during < 32, "whole process: \(during) threads")
             for connection in connections { connection.close() }
             #expect(try await waitUntil { server.openConnections == 0 })
         }

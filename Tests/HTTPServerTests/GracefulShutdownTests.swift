@@ -68,14 +68,17 @@ import TestSupport
     }
 
     @Test func requestInFlightDuringShutdownIsAnsweredWithConnectionClose() async throws {
+        let handlerStarted = TestLatch()
         let handler: HTTPHandler = { request, context in
+            handlerStarted.open()
             try? await Task.sleep(for: .milliseconds(200))
             return await Handlers.echo(request, context)
         }
         try await withRunningServer(handler: handler) { server in
             let connection = try TestConnection(port: server.port)
             try await connection.send("GET /busy HTTP/1.1\r\nHost: a\r\n\r\nGET /never HTTP/1.1\r\nHost: a\r\n\r\n")
-            try await Task.sleep(for: .milliseconds(50))
+            // Shut down only once the request is in flight (unread bytes would count as idle).
+            #expect(await handlerStarted.wait(timeout: .seconds(2)))
             let shutdown = Task { await server.shutdownGracefully(deadline: .seconds(3)) }
             let response = try await connection.readResponse()
             #expect(response.text == "GET /busy ")

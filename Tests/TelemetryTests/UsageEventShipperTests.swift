@@ -113,6 +113,19 @@ import Testing
         #expect(shipper.pendingCount == 0, "shutdown drops (and counts) what it could not deliver")
     }
 
+    @Test func refusalsAreLoggedOncePerThousandNotPerEvent() async throws {
+        let collector = try LoopbackCollector()
+        defer { collector.stop() }
+        let sink = MemoryLogSink()
+        let shipper = UsageEventShipper(
+            configuration: Self.configuration(collector.url, batchSize: 100, capacity: 1),
+            logger: Logger(label: "test", level: .info, sink: sink)) { _ in }
+        for n in 0..<2_500 { shipper.enqueue(Self.event(n)) }
+        let warnings = sink.records.filter { $0.message.hasPrefix("usage events refused") }
+        #expect(warnings.map { $0.metadata.first { $0.0 == "refused_total" }?.1 } == ["1", "1000", "2000"])
+        await shipper.shutdown(timeout: .seconds(1))
+    }
+
     @Test func configurationComesFromTheEnvironmentWithClearErrors() throws {
         #expect(try UsageEventShipper.Configuration.fromEnvironment([:]) == nil)
         #expect(try UsageEventShipper.Configuration.fromEnvironment(["USAGE_WEBHOOK_URL": ""]) == nil)

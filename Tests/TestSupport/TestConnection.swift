@@ -1,5 +1,4 @@
 // A raw TCP client for tests: send exact bytes, read with timeouts, parse what comes back.
-import Dispatch
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -7,16 +6,16 @@ import Glibc
 import Darwin
 #endif
 
-/// One TCP connection to 127.0.0.1. Blocking socket calls run on the connection's own serial
-/// queue (never on the Swift concurrency pool, where they could starve the server's handlers).
-/// Use it from one task at a time.
+/// One TCP connection to a loopback server. The socket is non-blocking and waits are short
+/// sleeps, so neither the Swift concurrency pool (which runs the server's handlers) is blocked nor
+/// are threads created per connection: thread counts measured in tests stay the server's.
+/// Use a connection from one task at a time.
 public final class TestConnection: @unchecked Sendable {
     public let fd: Int32
-    private let queue = DispatchQueue(label: "threadmeter.test.connection")
     private let closed = Atomic<Bool>(false)
-    /// Received bytes not yet consumed (touched only on `queue`).
+    /// Received bytes not yet consumed.
     var pending: [UInt8] = []
-    /// The peer closed (or reset) the connection (touched only on `queue`).
+    /// The peer closed (or reset) the connection.
     var sawEOF = false
 
     /// Connects at once (loopback connect does not wait on the server's accept).
@@ -60,8 +59,8 @@ public final class TestConnection: @unchecked Sendable {
         #if canImport(Darwin)
         _ = setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
         #endif
-        var sendTimeout = timeval(tv_sec: 5, tv_usec: 0)
-        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, socklen_t(MemoryLayout<timeval>.size))
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
         self.fd = fd
     }
 
@@ -98,24 +97,29 @@ public final class TestConnection: @unchecked Sendable {
 
     // MARK: sending
 
-    /// Sends every byte (blocking up to 5 s per call if the server does not read).
-    public func send(_ bytes: [UInt8]) async throws {
-        try await onQueue { [fd] in
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { raw in
-                    #if canImport(Glibc)
-                    Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-                    #else
-                    Darwin.send(fd, raw.baseAddress! + offset, raw.count - offset, 0)
-                    #endif
-                }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw TestClientError.sendFailed(errno: errno)
-                }
-                offset += n
+    /// Sends every byte; waits (up to `timeout`) while the server does not read.
+    public func send(_ bytes: [UInt8], timeout: Duration = .seconds(5)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        var offset = 0
+        var waits = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                #if canImport(Glibc)
+                return Glibc.send(fd, base + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                #else
+                return Darwin.send(fd, base + offset, raw.count - offset, 0)
+                #endif
             }
+            if n >= 0 {
+                offset += n
+                waits = 0
+                continue
+            }
+            let code = errno
+            guard code == EAGAIN || code == EWOULDBLOCK || code == EINTR else { throw TestClientError.sendFailed(errno: code) }
+            guard ContinuousClock.now < deadline else { throw TestClientError.timedOut(waitingFor: "the server to accept more bytes") }
+            try await Self.pause(&waits)
         }
     }
 
@@ -127,27 +131,23 @@ public final class TestConnection: @unchecked Sendable {
 
     /// What arrives next: buffered bytes, or the next read within `timeout`; empty at end of stream.
     public func receive(timeout: Duration = .seconds(5)) async throws -> [UInt8] {
-        try await onQueue {
-            if self.pending.isEmpty, !self.sawEOF {
-                try self.fill(deadline: .now + timeout, waitingFor: "data")
-            }
-            let bytes = self.pending
-            self.pending.removeAll()
-            return bytes
+        if pending.isEmpty, !sawEOF {
+            try await fill(deadline: .now + timeout, waitingFor: "data")
         }
+        let bytes = pending
+        pending.removeAll()
+        return bytes
     }
 
     /// Everything until the server closes.
     public func readUntilClose(timeout: Duration = .seconds(5)) async throws -> [UInt8] {
-        try await onQueue {
-            let deadline = ContinuousClock.now + timeout
-            while !self.sawEOF {
-                try self.fill(deadline: deadline, waitingFor: "the server to close")
-            }
-            let bytes = self.pending
-            self.pending.removeAll()
-            return bytes
+        let deadline = ContinuousClock.now + timeout
+        while !sawEOF {
+            try await fill(deadline: deadline, waitingFor: "the server to close")
         }
+        let bytes = pending
+        pending.removeAll()
+        return bytes
     }
 
     /// Whether the server closes (or resets) the connection within `timeout`, discarding data.
@@ -155,40 +155,31 @@ public final class TestConnection: @unchecked Sendable {
         (try? await readUntilClose(timeout: timeout)) != nil
     }
 
-    /// Runs blocking work on the connection's queue.
-    func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try work() })
-            }
-        }
-    }
-
-    /// One `recv` into `pending` (on the queue); sets `sawEOF` at end of stream or reset.
-    func fill(deadline: ContinuousClock.Instant, waitingFor what: String) throws {
+    /// Reads at least one byte into `pending`, or sets `sawEOF` at end of stream or reset.
+    func fill(deadline: ContinuousClock.Instant, waitingFor what: String) async throws {
+        var waits = 0
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let remaining = deadline - .now
-            guard remaining > .zero else { throw TestClientError.timedOut(waitingFor: what) }
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let millis = Int32(clamping: max(1, Int((remaining / .milliseconds(1)).rounded(.up))))
-            let ready = poll(&poller, 1, millis)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                throw TestClientError.receiveFailed(errno: errno)
-            }
-            if ready == 0 { continue }
-            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n > 0 {
                 pending.append(contentsOf: chunk[0..<n])
                 return
             }
-            if n == 0 || errno == ECONNRESET {
+            let code = errno
+            if n == 0 || code == ECONNRESET {
                 sawEOF = true
                 return
             }
-            if errno == EINTR || errno == EAGAIN { continue }
-            throw TestClientError.receiveFailed(errno: errno)
+            guard code == EAGAIN || code == EWOULDBLOCK || code == EINTR else { throw TestClientError.receiveFailed(errno: code) }
+            guard ContinuousClock.now < deadline else { throw TestClientError.timedOut(waitingFor: what) }
+            try await Self.pause(&waits)
         }
+    }
+
+    /// Waits before retrying a socket call: 50 µs at first, growing to 1 ms.
+    private static func pause(_ waits: inout Int) async throws {
+        let microseconds = min(50 << min(waits, 5), 1000)
+        waits += 1
+        try await Task.sleep(for: .microseconds(microseconds))
     }
 }

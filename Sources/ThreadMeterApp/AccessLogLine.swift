@@ -1,0 +1,51 @@
+// One access-log line per request: method, path, status, duration, thread id — written once.
+import Foundation
+import Synchronization
+import Telemetry
+
+/// Collects a request's facts as it proceeds and logs them once at the end.
+final class AccessLogLine: Sendable {
+    private struct State {
+        var threadId: String?
+        var status = 0
+        var logged = false
+    }
+
+    private let state = Mutex(State())
+    private let method: String
+    private let path: String
+    private let route: String
+    private let requestId: String
+    private let started: ContinuousClock.Instant
+    private let logger: Logger
+    private let metrics: ServiceMetrics
+
+    init(method: String, path: String, route: String, requestId: String, logger: Logger, metrics: ServiceMetrics) {
+        self.method = method
+        self.path = path
+        self.route = route
+        self.requestId = requestId
+        self.started = .now
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    func set(threadId: String?) { state.withLock { $0.threadId = threadId } }
+    func set(status: Int) { state.withLock { $0.status = status } }
+
+    /// Writes the line (only the first call does).
+    func finish() {
+        let (threadId, status, first) = state.withLock { s -> (String?, Int, Bool) in
+            defer { s.logged = true }
+            return (s.threadId, s.status, !s.logged)
+        }
+        guard first else { return }
+        let elapsed = started.duration(to: .now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        metrics.recordRequest(route: route, method: method, status: status, durationSeconds: seconds)
+        logger.info("\(method) \(path) \(status)", [
+            ("request_id", requestId), ("status", String(status)),
+            ("duration_ms", String(format: "%.2f", seconds * 1000)), ("thread_id", threadId ?? "-"),
+        ])
+    }
+}

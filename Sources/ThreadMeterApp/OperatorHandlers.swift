@@ -1,0 +1,129 @@
+// GET /health, /stats, /stats/threads/{id}, /stats/usage, /metrics, /dashboard (contract §3).
+import Foundation
+import HTTPServer
+import HTTPWire
+import Metering
+import Upstream
+
+/// Read-only views for operators.
+struct OperatorHandlers: Sendable {
+    let meter: UsageMeter
+    let upstream: any AssistantUpstream
+    let metrics: ServiceMetrics
+    let assistantIdSet: Bool
+
+    static let maxLimit = 1000
+    static let defaultLimit = 100
+
+    func health() async -> HTTPResponse {
+        let totals = await meter.totals()
+        let healthy = meter.isHealthy
+        let body = JSONValue.object([
+            ("status", .string(healthy ? "healthy" : "unhealthy")),
+            ("timestamp", .double(Self.now())),
+            ("token_tracking", .object([
+                ("active_threads", .int(totals.threads)),
+                ("total_tokens_tracked", .int(totals.totalTokens)),
+            ])),
+            ("assistant_id", .bool(assistantIdSet)),
+            ("upstream", .string(upstream.kind)),
+            ("storage", .string(healthy ? "ok" : "error")),
+        ])
+        return .json(body, status: healthy ? 200 : 503)
+    }
+
+    func stats(_ request: HTTPRequest) async -> HTTPResponse {
+        var limit = Self.defaultLimit
+        if let raw = request.queryValue("limit") {
+            guard let n = Int(raw), n >= 0 else {
+                return APIError.badRequest("limit must be a non-negative integer, got '\(raw)'").response
+            }
+            limit = min(n, Self.maxLimit)
+        }
+        let threads: [ThreadUsageSnapshot]
+        if let id = request.queryValue("thread_id") {
+            threads = (await meter.snapshot(threadId: id)).map { [$0] } ?? []
+        } else {
+            threads = await meter.top(limit: limit)
+        }
+        let totals = await meter.totals()
+        let rateLimits = upstream.rateLimitSnapshot()
+        metrics.setActiveThreads(totals.threads)
+        let body = JSONValue.object([
+            ("timestamp", .double(Self.now())),
+            ("statistics", .object([
+                ("total_threads", .int(totals.threads)),
+                ("total_input_tokens", .int(totals.inputTokens)),
+                ("total_output_tokens", .int(totals.outputTokens)),
+                ("total_tokens_across_all_threads", .int(totals.totalTokens)),
+                ("total_estimated_cost_usd", .double(roundedUSD(totals.costUSD) ?? 0)),
+                ("threads", .object(threads.map { ($0.threadId, Self.threadObject($0)) })),
+                ("upstream_rate_limits", .object(rateLimits.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            ])),
+        ])
+        return .json(body)
+    }
+
+    func thread(_ id: String) async -> HTTPResponse {
+        guard ThreadIdentifier.isWellFormed(id) else {
+            return APIError.badRequest("thread id must match ^[A-Za-z0-9_-]{1,64}$").response
+        }
+        guard let snapshot = await meter.snapshot(threadId: id) else {
+            return APIError.notFound("thread '\(id)' is not tracked").response
+        }
+        guard case .object(let fields) = Self.threadObject(snapshot) else { return APIError.notFound(id).response }
+        return .json(.object([("thread_id", .string(id))] + fields))
+    }
+
+    func usage(_ request: HTTPRequest) async -> HTTPResponse {
+        var since: Double?
+        var until: Double?
+        do throws(UsageTime.ParseError) {
+            if let text = request.queryValue("since") { since = try UsageTime.parse(text, name: "since") }
+            if let text = request.queryValue("until") { until = try UsageTime.parse(text, name: "until") }
+        } catch {
+            return APIError.badRequest(error.description).response
+        }
+        let groupName = request.queryValue("group_by") ?? "day"
+        guard let grouping = UsageGrouping(rawValue: groupName) else {
+            return APIError.badRequest("group_by must be account, model or day; got '\(groupName)'").response
+        }
+        do {
+            let buckets = try await meter.usageHistory(since: since, until: until, groupBy: grouping)
+            return .json(UsageReport.json(buckets, grouping: grouping, since: since, until: until))
+        } catch {
+            return APIError(status: 503, code: "storage_error", message: "usage history unavailable: \(error)").response
+        }
+    }
+
+    func renderMetrics() async -> HTTPResponse {
+        let totals = await meter.totals()
+        metrics.setActiveThreads(totals.threads)
+        metrics.setRateLimits(upstream.rateLimitSnapshot())
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
+        return HTTPResponse(status: 200, headers: headers, body: .bytes(Array(metrics.render().utf8)))
+    }
+
+    func dashboard() -> HTTPResponse {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/html; charset=utf-8")
+        headers.add(name: "Cache-Control", value: "no-store")
+        headers.add(name: "Content-Security-Policy", value: "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:")
+        return HTTPResponse(status: 200, headers: headers, body: .bytes(Array(DashboardPage.html.utf8)))
+    }
+
+    static func threadObject(_ t: ThreadUsageSnapshot) -> JSONValue {
+        .object([
+            ("input_tokens", .int(t.usage.inputTokens)),
+            ("output_tokens", .int(t.usage.outputTokens)),
+            ("total_tokens", .int(t.usage.totalTokens)),
+            ("runs", .int(t.runs)),
+            ("last_activity", .double(t.lastActivity)),
+            ("account", .optional(t.account)),
+            ("estimated_cost_usd", .optional(roundedUSD(t.costUSD))),
+        ])
+    }
+
+    static func now() -> Double { (Date().timeIntervalSince1970 * 1000).rounded() / 1000 }
+}

@@ -1,0 +1,82 @@
+import Testing
+@testable import ThreadMeterApp
+
+@Suite struct QueryRequestTests {
+    func decode(_ json: String, contentType: String? = "application/json") throws(APIError) -> QueryRequest {
+        try QueryRequest.decode(contentType: contentType, body: Array(json.utf8))
+    }
+
+    func status(_ json: String, contentType: String? = "application/json") -> Int? {
+        do {
+            _ = try decode(json, contentType: contentType)
+            return nil
+        } catch {
+            return error.status
+        }
+    }
+
+    @Test func minimalQueryStartsANewStreamedThread() throws {
+        let q = try decode(#"{"query":"What is sales methodology?"}"#)
+        #expect(q.query == "What is sales methodology?")
+        #expect(q.threadId == nil)
+        #expect(q.stream == true)
+    }
+
+    @Test func emptyThreadIdMeansNewThread() throws {
+        #expect(try decode(#"{"query":"q","threadId":""}"#).threadId == nil)
+    }
+
+    @Test func allFieldsAreRead() throws {
+        let q = try decode(#"{"query":"q","threadId":"thread_abc-1","demand_stage":"Interest","accountName":"Acme","additional_instructions":"be brief","stream":false,"extra":[1,2]}"#)
+        #expect(q == QueryRequest(query: "q", threadId: "thread_abc-1", demandStage: "Interest", accountName: "Acme",
+                                  additionalInstructions: "be brief", stream: false))
+    }
+
+    @Test func invalidInputsAre400() {
+        #expect(status("not json") == 400)
+        #expect(status("") == 400)
+        #expect(status("[]") == 400)
+        #expect(status(#""query""#) == 400)
+        #expect(status(#"{}"#) == 400)
+        #expect(status(#"{"query":""}"#) == 400)
+        #expect(status(#"{"query":"   "}"#) == 400)
+        #expect(status(#"{"query":42}"#) == 400)
+        #expect(status(#"{"query":null}"#) == 400)
+        #expect(status(#"{"query":"q","stream":"yes"}"#) == 400)
+        #expect(status(#"{"query":"q","stream":1}"#) == 400)
+        #expect(status(#"{"query":"q","threadId":7}"#) == 400)
+        #expect(status(#"{"query":"q","accountName":{"a":1}}"#) == 400)
+    }
+
+    @Test(arguments: ["../etc", "thread abc", "a/b", "thread_%2F", String(repeating: "a", count: 65), "tréad", "a\u{0}b"])
+    func threadIdsOutsideTheAllowedPatternAre400(_ id: String) {
+        let body = #"{"query":"q","threadId":"# + LogLineFormatterShim.quote(id) + "}"
+        #expect(status(body) == 400)
+    }
+
+    @Test func sixtyFourCharacterThreadIdIsAccepted() throws {
+        let id = String(repeating: "a", count: 64)
+        #expect(try decode(#"{"query":"q","threadId":""# + id + #""}"#).threadId == id)
+    }
+
+    @Test func nonJSONContentTypeIs415() {
+        #expect(status(#"{"query":"q"}"#, contentType: "text/plain") == 415)
+        #expect(status(#"{"query":"q"}"#, contentType: "application/x-www-form-urlencoded") == 415)
+        #expect(status(#"{"query":"q"}"#, contentType: "application/json; charset=utf-8") == nil)
+        #expect(status(#"{"query":"q"}"#, contentType: nil) == nil)
+    }
+
+    @Test func invalidUTF8AndDeepNestingAreRejectedNotCrashing() {
+        var bytes = Array(#"{"query":""#.utf8)
+        bytes += [0xff, 0xfe, 0xc3]
+        bytes += Array(#""}"#.utf8)
+        #expect(throws: APIError.self) { try QueryRequest.decode(contentType: "application/json", body: bytes) }
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(status(#"{"query":"q","x":"# + deep + "}") == 400 || status(#"{"query":"q","x":"# + deep + "}") == nil)
+    }
+}
+
+/// JSON-quotes a string for building test bodies.
+enum LogLineFormatterShim {
+    static func quote(_ s: String) -> String { JSONValue.string(s).serialized() }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Metering
+import SQLiteLedger
+import Telemetry
+import Testing
+import TestSupport
+@testable import ThreadMeterApp
+import Upstream
+
+@Suite struct StreamLifecycleTests {
+    /// Waits until `condition` holds (polling), or fails after `timeout`.
+    func eventually(_ timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    @Test func contentEventsAreFlushedAsTheyArriveNotAtTheEnd() async throws {
+        // The run hangs after its first delta: the client must already see thread_info and that content.
+        let upstream = ScriptedUpstream([.hang(deltas: ["first words"], usageOnAbandon: TokenUsage(inputTokens: 40, outputTokens: 2))])
+        try await withTestApp(upstream: upstream) { app in
+            let stream = try await openEventStream(port: app.port, path: "/v1/query",
+                                                   headers: [("Content-Type", "application/json")], body: #"{"query":"q"}"#)
+            #expect(stream.status == 200)
+            #expect(try await stream.nextEvent()?.event == "thread_info")
+            let content = try #require(try await stream.nextEvent())
+            #expect(content.event == "content")
+            #expect(content.data.contains("first words"))
+            stream.close()
+        }
+    }
+
+    @Test func clientDisconnectAbandonsTheRunAndStillRecordsItsUsage() async throws {
+        let upstream = ScriptedUpstream([.hang(deltas: ["partial"], usageOnAbandon: TokenUsage(inputTokens: 40, outputTokens: 2))])
+        try await withTestApp(upstream: upstream) { app in
+            let stream = try await openEventStream(port: app.port, path: "/v1/query",
+                                                   headers: [("Content-Type", "application/json")], body: #"{"query":"q","accountName":"Acme"}"#)
+            let info = try #require(try await stream.nextEvent())
+            let threadId = try #require((try JSONSerialization.jsonObject(with: Data(info.data.utf8)) as? [String: Any])?["thread_id"] as? String)
+            _ = try await stream.nextEvent()
+            stream.close()
+            #expect(try await eventually { upstream.abandoned.load(ordering: .relaxed) == 1 }, "the run is stopped upstream")
+            #expect(try await eventually {
+                let thread = try await app.request("GET", "/stats/threads/\(threadId)")
+                guard thread.status == 200 else { return false }
+                let total = try thread.json["total_tokens"] as? Int
+                return total == 42
+            }, "usage reported for the abandoned run is recorded")
+            let records = (app.ledger as! InMemoryLedger).records
+            #expect(records.count == 1)
+            #expect(records.first?.status == "cancelled")
+            #expect(try await app.request("GET", "/health").status == 200)
+        }
+    }
+
+    @Test func keepAliveCommentsAreSentWhileTheUpstreamIsSilent() async throws {
+        let upstream = ScriptedUpstream([.hang(deltas: [], usageOnAbandon: nil)])
+        try await withTestApp(configure: { $0.sseKeepAliveSeconds = 0.05 }, upstream: upstream) { app in
+            let stream = try await openEventStream(port: app.port, path: "/v1/query",
+                                                   headers: [("Content-Type", "application/json")], body: #"{"query":"q"}"#)
+            #expect(try await stream.nextEvent()?.event == "thread_info")
+            let comment = try #require(try await stream.nextEvent(includeComments: true))
+            #expect(comment.isComment)
+            #expect(comment.comments == ["keep-alive"])
+            stream.close()
+        }
+    }
+
+    @Test func usageSurvivesARestartOnTheSameDatabase() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tm-restart-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("usage.sqlite").path
+        var threadId = ""
+        var before: [String: Any] = [:]
+        try await withTestApp(ledger: try SQLiteLedger(path: path, logger: .noop)) { app in
+            let events = try await app.query(["query": "one", "accountName": "Acme"]).events
+            threadId = try #require(events[0].data["thread_id"] as? String)
+            _ = try await app.query(["query": "two", "threadId": threadId])
+            _ = try await app.query(["query": "other"])
+            before = try await app.statistics()
+        }
+        try await withTestApp(ledger: try SQLiteLedger(path: path, logger: .noop)) { app in
+            let after = try await app.statistics()
+            for key in ["total_threads", "total_input_tokens", "total_output_tokens", "total_tokens_across_all_threads"] {
+                #expect(after[key] as? Int == before[key] as? Int, "\(key)")
+            }
+            let threadBefore = (before["threads"] as? [String: [String: Any]])?[threadId]
+            let threadAfter = (after["threads"] as? [String: [String: Any]])?[threadId]
+            #expect(threadAfter?["total_tokens"] as? Int == threadBefore?["total_tokens"] as? Int)
+            #expect(threadAfter?["runs"] as? Int == 2)
+            #expect(threadAfter?["account"] as? String == "Acme")
+            let next = try await app.query(["query": "three", "threadId": threadId]).events
+            #expect(next[0].usage("token_usage")!.2 == threadBefore?["total_tokens"] as? Int, "thread_info continues from the recorded total")
+        }
+    }
+
+    @Test func shutdownLetsARunningStreamFinishAndRefusesNewQueries() async throws {
+        var options = SimulatedAssistant.Options()
+        options.delay = .milliseconds(30) ... .milliseconds(30)
+        try await withTestApp(upstream: SimulatedAssistant(options: options)) { app in
+            let stream = try await openEventStream(port: app.port, path: "/v1/query",
+                                                   headers: [("Content-Type", "application/json")], body: #"{"query":"q"}"#)
+            #expect(try await stream.nextEvent()?.event == "thread_info")
+            async let stopping: Void = app.service.shutdown()
+            try await Task.sleep(for: .milliseconds(50))
+            let events = try await stream.remainingEvents()
+            #expect(events.last?.event == "stream_complete", "the running stream finished")
+            await stopping
+        }
+    }
+}
