@@ -36,6 +36,12 @@ let package = Package(
             dependencies: ["CEpoll"],
             path: "LoadTests/Harness"
         ),
+        // runs the mock upstream on a port for manual and load use; --direct-bench measures it alone.
+        .executableTarget(
+            name: "mock-upstream",
+            dependencies: ["MockUpstream", "Upstream", "Telemetry"],
+            path: "LoadTests/MockUpstreamMain"
+        ),
         // the HTTP server alone answering GET /health, for wrk measurements.
         .executableTarget(
             name: "http-bench-server",
