@@ -36,6 +36,12 @@ let package = Package(
             dependencies: ["CEpoll"],
             path: "LoadTests/Harness"
         ),
+        // runs the mock upstream on a port for manual and load use; --direct-bench measures it alone.
+        .executableTarget(
+            name: "mock-upstream",
+            dependencies: ["MockUpstream", "Upstream", "Telemetry"],
+            path: "LoadTests/MockUpstreamMain"
+        ),
         // the HTTP server alone answering GET /health, for wrk measurements.
         .executableTarget(
             name: "http-bench-server",
@@ -56,6 +62,7 @@ let package = Package(
         .testTarget(name: "SQLiteLedgerTests", dependencies: ["SQLiteLedger", "Metering", "Telemetry"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "TestSupport"]),
         .testTarget(name: "LoadHarnessTests", dependencies: ["threadmeter-load"]),
+        .testTarget(name: "HostileTrafficTests", dependencies: ["HTTPServer", "HTTPWire", "Telemetry", "TestSupport"]),
         .testTarget(name: "ThreadMeterAppTests", dependencies: [
             "ThreadMeterApp", "MockUpstream", "Upstream", "Metering", "SQLiteLedger", "TestSupport", "HTTPWire",
         ]),

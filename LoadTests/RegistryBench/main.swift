@@ -9,9 +9,9 @@ import Synchronization
 struct Arguments {
     var threads = 1_000_000
     var evict = 500_000
-    var ops = 2_000_000
+    var ops = 1_000_000
     var concurrency = 8
-    var batch = 512
+    var batch = 4_096
 
     init() {
         var args = CommandLine.arguments.dropFirst()
@@ -54,7 +54,7 @@ func makeIds(_ n: Int) -> [String] {
 }
 
 let arguments = Arguments()
-print("registry-bench: \(arguments.threads) threads, sweep of \(arguments.evict), eviction batch \(arguments.batch), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+print("registry-bench: \(arguments.threads) threads, sweep of \(arguments.evict), eviction slices of at most \(arguments.batch) threads or 1 ms, \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
 // 1. Record throughput: beginRun + completeRun pairs from concurrent tasks on 100,000 threads.
 do {
@@ -106,36 +106,53 @@ print("stats: overview(limit: 100) (totals + top 100) at \(arguments.threads) th
 
 // 4. Eviction sweep of `evict` threads with a concurrent caller of overview / totals / top(100).
 virtualClock.advance(by: 1_801 + 1) // only the first `evict` threads are past the 3,600 s max age
-let sweeping = ManagedFlag()
-let prober = Task {
-    var latencies: [Double] = []
-    while !sweeping.isDone {
-        // Each call is one caller waiting on the registry: overview (what /stats uses), and the two
-        // separate calls.
-        var t0 = clock.now
-        _ = await registry.overview(limit: 100)
-        latencies.append(seconds(clock.now - t0))
-        t0 = clock.now
-        _ = await registry.totals()
-        latencies.append(seconds(clock.now - t0))
-        t0 = clock.now
-        _ = await registry.top(limit: 100)
-        latencies.append(seconds(clock.now - t0))
-        do { try await Task.sleep(for: .microseconds(200)) } catch { break }
+/// Calls the registry the way /stats does until `stop` is set; returns each call's latency.
+func probe(_ registry: ThreadRegistry, until stop: ManagedFlag) -> Task<[Double], Never> {
+    Task {
+        var latencies: [Double] = []
+        while !stop.isDone {
+            // Each call is one caller waiting on the registry: overview (what /stats uses), and the
+            // two separate calls.
+            var t0 = clock.now
+            _ = await registry.overview(limit: 100)
+            latencies.append(seconds(clock.now - t0))
+            t0 = clock.now
+            _ = await registry.totals()
+            latencies.append(seconds(clock.now - t0))
+            t0 = clock.now
+            _ = await registry.top(limit: 100)
+            latencies.append(seconds(clock.now - t0))
+            do { try await Task.sleep(for: .microseconds(200)) } catch { break }
+        }
+        return latencies.sorted()
     }
-    return latencies
 }
+
+func describe(_ probes: [Double]) -> String {
+    guard let longest = probes.last else { return "no calls" }
+    let p99 = probes[min(probes.count - 1, probes.count * 99 / 100)]
+    return "\(probes.count) calls, p50 \(String(format: "%.3f", probes[probes.count / 2] * 1_000)) ms, p99 \(String(format: "%.3f", p99 * 1_000)) ms, longest \(String(format: "%.3f", longest * 1_000)) ms"
+}
+
+let sweeping = ManagedFlag()
+let prober = probe(registry, until: sweeping)
 try await Task.sleep(for: .milliseconds(20))
 let sweepStart = clock.now
 let evicted = await registry.evictIdle()
-let sweepSeconds = seconds(clock.now - sweepStart)
+let sweepDuration = clock.now - sweepStart
 sweeping.finish()
-let probes = await prober.value.sorted()
+let probes = await prober.value
 let remaining = await registry.count
-print("eviction: swept \(evicted.count) of \(arguments.threads) threads in \(String(format: "%.3f", sweepSeconds)) s (\(remaining) left)")
-if let longest = probes.last {
-    print("eviction: concurrent overview(limit: 100) / totals() / top(limit: 100) calls during the sweep: \(probes.count) calls, p50 \(String(format: "%.3f", probes[probes.count / 2] * 1_000)) ms, p99 \(String(format: "%.3f", probes[min(probes.count - 1, probes.count * 99 / 100)] * 1_000)) ms, longest pause \(String(format: "%.3f", longest * 1_000)) ms")
-}
+print("eviction: swept \(evicted.count) of \(arguments.threads) threads in \(String(format: "%.3f", seconds(sweepDuration))) s (\(remaining) left)")
+print("eviction: concurrent overview / totals() / top(100) calls during the sweep: \(describe(probes))")
+
+// Control: the same caller for the same time without a sweep, to separate the sweep's pauses from
+// the machine's scheduling noise.
+let idle = ManagedFlag()
+let control = probe(registry, until: idle)
+try await Task.sleep(for: sweepDuration)
+idle.finish()
+print("control: the same calls for the same time without a sweep: \(describe(await control.value))")
 
 /// A flag set once by the main flow and read by the prober task.
 final class ManagedFlag: Sendable {

@@ -5,24 +5,29 @@
 ///
 /// Costs: `beginRun`/`completeRun`/`abortRun` are O(log n) (a ranking-index update); `totals()` is
 /// O(1) (kept incrementally); `top(limit:)` is O(log n + limit); `evictIdle()` is O(k log n) for k
-/// evicted threads and yields the actor every `evictionBatchSize` evictions so other callers are not
-/// stalled by a large sweep.
+/// evicted threads and works in slices — at most `evictionBatchSize` evictions or
+/// `evictionSliceDuration`, whichever comes first — yielding the actor between slices, so other
+/// callers wait at most about one slice during a large sweep.
 public actor ThreadRegistry {
     /// Idle age (seconds) after which `evictIdle()` removes a thread.
     public nonisolated let maxAgeSeconds: Double
-    /// Threads evicted between two yields of the actor during a sweep.
+    /// Most threads evicted between two yields of the actor during a sweep.
     public nonisolated let evictionBatchSize: Int
+    /// Longest time a sweep holds the actor before yielding to other callers.
+    public nonisolated let evictionSliceDuration: Duration
     private let clock: any MeteringClock
     private var store = ThreadStore()
 
     /// - Parameters:
     ///   - maxAgeSeconds: idle age after which a thread is evicted (`THREAD_MAX_AGE_SECONDS`).
     ///   - clock: time source for `lastActivity` and eviction.
-    ///   - evictionBatchSize: evictions per batch before yielding to other callers.
-    public init(maxAgeSeconds: Double, clock: any MeteringClock, evictionBatchSize: Int = 512) {
+    ///   - evictionBatchSize: most evictions per slice before yielding to other callers.
+    ///   - evictionSliceDuration: longest time per slice before yielding (measured on a real clock).
+    public init(maxAgeSeconds: Double, clock: any MeteringClock, evictionBatchSize: Int = 4_096, evictionSliceDuration: Duration = .milliseconds(1)) {
         self.maxAgeSeconds = maxAgeSeconds
         self.clock = clock
         self.evictionBatchSize = max(1, evictionBatchSize)
+        self.evictionSliceDuration = evictionSliceDuration
     }
 
     /// Number of tracked threads.
@@ -84,15 +89,23 @@ public actor ThreadRegistry {
     /// `evictIdle()` as of the given time; the meter passes the time it also records in the ledger.
     public func evictIdle(asOf now: Double) async -> [String] {
         let cutoff = now - maxAgeSeconds
+        let elapsed = ContinuousClock()
         var evicted: [String] = []
         while true {
+            let sliceEnd = elapsed.now.advanced(by: evictionSliceDuration)
             var batch = 0
-            while batch < evictionBatchSize, let id = store.evictOldest(before: cutoff) {
+            var exhausted = false
+            while batch < evictionBatchSize {
+                guard let id = store.evictOldest(before: cutoff) else {
+                    exhausted = true
+                    break
+                }
                 evicted.append(id)
                 batch += 1
+                if batch & 31 == 0, elapsed.now >= sliceEnd { break }
             }
-            if batch < evictionBatchSize { break }
-            // Let queued callers (`/stats`, runs) in between batches.
+            if exhausted { break }
+            // Let queued callers (`/stats`, runs) in between slices.
             await Task.yield()
         }
         return evicted

@@ -37,7 +37,7 @@ public final class UsageMeter: Sendable {
     ///   - clock: time source of the registry and of the times recorded for recovery.
     ///   - retryInterval: pause between retries of failed ledger writes.
     ///   - maxPendingWrites: bound of the retry queue.
-    ///   - evictionBatchSize: evictions between two yields of the registry during a sweep.
+    ///   - evictionBatchSize: most evictions between two yields of the registry during a sweep.
     public convenience init(
         maxAgeSeconds: Double,
         ledger: any UsageLedger,
@@ -46,7 +46,7 @@ public final class UsageMeter: Sendable {
         logger: Logger = .noop,
         retryInterval: Duration = .seconds(1),
         maxPendingWrites: Int = 100_000,
-        evictionBatchSize: Int = 512
+        evictionBatchSize: Int = 4_096
     ) {
         self.init(
             registry: ThreadRegistry(maxAgeSeconds: maxAgeSeconds, clock: clock, evictionBatchSize: evictionBatchSize),

@@ -18,28 +18,23 @@ public enum PrometheusText {
 
     /// A label value between double quotes, with `\`, `"` and newline escaped.
     public static func quotedLabelValue(_ value: String) -> String {
-        var out = "\""
-        out.reserveCapacity(value.utf8.count + 2)
-        for character in value.unicodeScalars {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        out += "\""
-        return out
+        "\"" + escaped(value, quotes: true) + "\""
     }
 
     /// HELP text with `\` and newline escaped (quotes stay as they are in HELP lines).
     public static func escapedHelp(_ help: String) -> String {
+        escaped(help, quotes: false)
+    }
+
+    /// `\` → `\\`, newline → `\n`, and `"` → `\"` when `quotes` (label values, not HELP text).
+    private static func escaped(_ text: String, quotes: Bool) -> String {
         var out = ""
-        out.reserveCapacity(help.utf8.count)
-        for character in help.unicodeScalars {
+        out.reserveCapacity(text.utf8.count)
+        for character in text.unicodeScalars {
             switch character {
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
+            case "\"" where quotes: out += "\\\""
             default: out.unicodeScalars.append(character)
             }
         }

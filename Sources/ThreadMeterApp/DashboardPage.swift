@@ -353,9 +353,9 @@ public enum DashboardPage {
     svg("text", { x: left - 6, y: top + 10, "text-anchor": "end" }, root).textContent = integer.format(maxTokens);
     svg("text", { x: left - 6, y: top + plotH, "text-anchor": "end" }, root).textContent = "0";
     if (maxCost > 0) {
-      svg("text", { x: left + plotW + 6, y: top + 10 }, root).textContent = formatUSD(maxCost);
+      svg("text", { x: width - 2, y: top + 10, "text-anchor": "end" }, root).textContent = formatUSD(maxCost);
     }
-    var slot = plotW / buckets.length, barW = Math.max(2, slot * 0.6), points = [];
+    var slot = plotW / buckets.length, barW = Math.min(48, Math.max(2, slot * 0.6)), points = [];
     buckets.forEach(function (b, i) {
       var x = left + i * slot + (slot - barW) / 2;
       var inH = plotH * (b.input_tokens || 0) / maxTokens;

@@ -1,5 +1,6 @@
 // The service's Prometheus metric families and the calls the app makes to update them.
 import Foundation
+import Synchronization
 import Telemetry
 
 /// Every metric ThreadMeter exposes on `GET /metrics`, named `threadmeter_…`.
@@ -28,10 +29,10 @@ public final class ServiceMetrics: Sendable {
     private let usageEventsDropped: Counter
 
     private let routes = BoundedLabelValues(limit: 64, maxLength: 80)
-    private let models = BoundedLabelValues(limit: 64)
-    private let outcomes = BoundedLabelValues(limit: 32, maxLength: 32)
-    private let usageSources = BoundedLabelValues(limit: 8, maxLength: 32)
-    private let errorKinds = BoundedLabelValues(limit: 32, maxLength: 32)
+    private let models = BoundedLabelValues(limit: 64) { ServiceMetrics.normalisedModel($0) }
+    private let outcomes = BoundedLabelValues(limit: 32, maxLength: 32) { $0.lowercased() }
+    private let usageSources = BoundedLabelValues(limit: 8, maxLength: 32) { $0.lowercased() }
+    private let errorKinds = BoundedLabelValues(limit: 32, maxLength: 32) { $0.lowercased() }
 
     /// Request latency buckets: SSE streams keep a request open for minutes.
     public static let requestDurationBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
@@ -80,10 +81,40 @@ public final class ServiceMetrics: Sendable {
     // MARK: HTTP
 
     /// One answered request. `route` must be the route template (or a fixed name such as `unmatched`).
+    /// Costs one lookup under a short lock once a (route, method, status) has been seen.
     public func recordRequest(route: String, method: String, status: Int, durationSeconds: Double) {
-        let routeLabel = routes.value(for: route)
-        httpRequests.labels(routeLabel, Self.methodLabel(method), Self.statusLabel(status)).increment()
-        httpRequestDuration.labels(routeLabel).observe(durationSeconds)
+        let key = RequestKey(route: route, method: method, status: status)
+        let series = requestSeries.withLock { $0[key] } ?? resolveRequestSeries(key)
+        series.count.increment()
+        series.duration.observe(durationSeconds)
+    }
+
+    /// Raw request attributes, as the app passes them.
+    private struct RequestKey: Hashable, Sendable {
+        let route: String
+        let method: String
+        let status: Int
+    }
+
+    /// The series one request updates.
+    private struct RequestSeries: Sendable {
+        let count: Counter
+        let duration: Histogram
+    }
+
+    /// Resolved series per raw key; bounded so hostile methods or paths cannot grow it.
+    private let requestSeries = Mutex<[RequestKey: RequestSeries]>([:])
+    private static let requestSeriesCacheLimit = 4096
+
+    private func resolveRequestSeries(_ key: RequestKey) -> RequestSeries {
+        let routeLabel = routes.value(for: key.route)
+        let series = RequestSeries(
+            count: httpRequests.labels(routeLabel, Self.methodLabel(key.method), Self.statusLabel(key.status)),
+            duration: httpRequestDuration.labels(routeLabel))
+        requestSeries.withLock { cache in
+            if cache.count < Self.requestSeriesCacheLimit { cache[key] = series }
+        }
+        return series
     }
 
     /// An SSE response started.
@@ -102,8 +133,8 @@ public final class ServiceMetrics: Sendable {
         outcome: String, usageSource: String, model: String?, inputTokens: Int, outputTokens: Int, costUSD: Double?,
         cachedInputTokens: Int? = nil, reasoningTokens: Int? = nil
     ) {
-        runs.labels(outcomes.value(for: outcome.lowercased()), usageSources.value(for: usageSource.lowercased())).increment()
-        let modelLabel = models.value(for: Self.normalisedModel(model))
+        runs.labels(outcomes.value(for: outcome), usageSources.value(for: usageSource)).increment()
+        let modelLabel = models.value(for: model)
         tokens.labels("input", modelLabel).increment(by: inputTokens)
         tokens.labels("output", modelLabel).increment(by: outputTokens)
         if let cachedInputTokens { tokens.labels("cached_input", modelLabel).increment(by: cachedInputTokens) }
@@ -127,7 +158,7 @@ public final class ServiceMetrics: Sendable {
 
     /// An upstream failure; `kind` is a short fixed word such as `timeout`, `http_5xx`, `rate_limited`, `stream_broken`.
     public func recordUpstreamError(kind: String) {
-        upstreamErrors.labels(errorKinds.value(for: kind.lowercased())).increment()
+        upstreamErrors.labels(errorKinds.value(for: kind)).increment()
     }
 
     /// Seconds from starting an upstream run to its first text delta.
@@ -189,12 +220,16 @@ public final class ServiceMetrics: Sendable {
 
     /// The method in upper case if it is a standard one, else `other`.
     static func methodLabel(_ method: String) -> String {
+        if knownMethods.contains(method) { return method }
         let upper = method.uppercased()
         return knownMethods.contains(upper) ? upper : "other"
     }
 
+    /// "100" … "599", made once.
+    private static let statusTexts: [String] = (100...599).map(String.init)
+
     /// The status code as text if it is a valid HTTP status, else `other`.
     static func statusLabel(_ status: Int) -> String {
-        (100...599).contains(status) ? String(status) : "other"
+        (100...599).contains(status) ? statusTexts[status - 100] : "other"
     }
 }

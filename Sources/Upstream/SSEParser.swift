@@ -1,4 +1,9 @@
 // Incremental server-sent events parser (WHATWG HTML, "Parsing an event stream").
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Turns a byte stream, fed in chunks of any size, into `SSEEvent`s.
 ///
@@ -46,35 +51,60 @@ public struct SSEParser: Sendable {
 
     /// Consumes the next chunk and returns the events it completed, in order.
     public mutating func feed(_ chunk: some Collection<UInt8>) throws(SSEParser.Error) -> [SSEEvent] {
-        var events: [SSEEvent] = []
-        var bytes = ArraySlice(chunk)
-        if let matched = bomMatched {
-            bytes = skipBOM(bytes, matched: matched)
-            if bytes.isEmpty { return events }
-        }
-        var start = bytes.startIndex
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            if byte == Self.cr || byte == Self.lf {
-                if byte == Self.lf && afterCR && index == start && line.isEmpty {
-                    // The LF of a CRLF whose CR ended the previous line (possibly in the previous chunk).
-                    afterCR = false
-                    index += 1
-                    start = index
-                    continue
-                }
-                try append(bytes[start..<index])
-                if let event = try processLine() { events.append(event) }
-                afterCR = byte == Self.cr
-                index += 1
-                start = index
-            } else {
-                afterCR = false
-                index += 1
+        let result: Result<[SSEEvent], SSEParser.Error>? = chunk.withContiguousStorageIfAvailable { buffer in
+            do throws(SSEParser.Error) {
+                return .success(try feed(buffer: buffer))
+            } catch {
+                return .failure(error)
             }
         }
-        try append(bytes[start..<bytes.endIndex])
+        if let result { return try result.get() }
+        let copy = Array(chunk)
+        return try copy.withUnsafeBufferPointer { buffer throws(SSEParser.Error) in try feed(buffer: buffer) }
+    }
+
+    private mutating func feed(buffer whole: UnsafeBufferPointer<UInt8>) throws(SSEParser.Error) -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        var buffer = whole
+        if let matched = bomMatched {
+            let (skipped, heldBack) = skipBOM(buffer, matched: matched)
+            if let heldBack { line.append(contentsOf: heldBack) }
+            buffer = UnsafeBufferPointer(rebasing: buffer[skipped...])
+            if buffer.isEmpty { return events }
+        }
+        guard let base = buffer.baseAddress else { return events }
+        let end = buffer.count
+        var start = 0
+        if afterCR, base[0] == Self.lf, line.isEmpty {
+            // The LF of a CRLF whose CR ended the previous chunk.
+            start = 1
+        }
+        afterCR = false
+        while start < end {
+            // memchr finds line ends fast (the stream is mostly long `data:` lines).
+            let remaining = end - start
+            let lfPointer = memchr(base + start, Int32(Self.lf), remaining)
+            let crLimit = lfPointer.map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) - start } ?? remaining
+            let crPointer = memchr(base + start, Int32(Self.cr), crLimit)
+            let lineEnd: Int
+            if let crPointer {
+                lineEnd = base.distance(to: crPointer.assumingMemoryBound(to: UInt8.self))
+            } else if let lfPointer {
+                lineEnd = base.distance(to: lfPointer.assumingMemoryBound(to: UInt8.self))
+            } else {
+                try append(UnsafeBufferPointer(start: base + start, count: remaining))
+                return events
+            }
+            if let event = try endLine(UnsafeBufferPointer(start: base + start, count: lineEnd - start)) { events.append(event) }
+            start = lineEnd + 1
+            if base[lineEnd] == Self.cr {
+                if start < end {
+                    if base[start] == Self.lf { start += 1 }
+                } else {
+                    afterCR = true  // an LF starting the next chunk belongs to this line end
+                }
+            }
+        }
         return events
     }
 
@@ -86,60 +116,97 @@ public struct SSEParser: Sendable {
 
     // MARK: - Lines
 
-    private mutating func skipBOM(_ bytes: ArraySlice<UInt8>, matched: Int) -> ArraySlice<UInt8> {
+    /// Skips (part of) a leading BOM; returns how many bytes of `bytes` were consumed and, when the
+    /// bytes turn out not to be a BOM, the BOM bytes held back from earlier chunks that are data after all.
+    private mutating func skipBOM(_ bytes: UnsafeBufferPointer<UInt8>, matched: Int) -> (Int, [UInt8]?) {
         var matched = matched
-        var index = bytes.startIndex
-        while index < bytes.endIndex && matched < 3 {
+        var index = 0
+        while index < bytes.count && matched < 3 {
             guard bytes[index] == Self.bom[matched] else {
-                // Not a BOM after all: the bytes held back so far are ordinary data.
                 bomMatched = nil
-                return ArraySlice(Self.bom[0..<matched]) + bytes[index...]
+                return (index, Array(Self.bom[0..<matched]))
             }
             matched += 1
             index += 1
         }
         bomMatched = matched == 3 ? nil : matched
-        return bytes[index...]
+        return (index, nil)
     }
 
-    private mutating func append(_ bytes: ArraySlice<UInt8>) throws(SSEParser.Error) {
+    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) throws(SSEParser.Error) {
         guard !bytes.isEmpty else { return }
         guard line.count + bytes.count <= maxEventBytes else { throw .eventTooLarge(limit: maxEventBytes) }
         line.append(contentsOf: bytes)
     }
 
-    private mutating func processLine() throws(SSEParser.Error) -> SSEEvent? {
-        defer { line.removeAll(keepingCapacity: line.count <= 4096) }
-        if line.isEmpty { return dispatch() }
-        if line[0] == Self.colon { return nil }
-        let name: ArraySlice<UInt8>
-        var value: ArraySlice<UInt8>
-        if let colonIndex = line.firstIndex(of: Self.colon) {
-            name = line[..<colonIndex]
-            value = line[(colonIndex + 1)...]
-            if value.first == Self.space { value = value.dropFirst() }
-        } else {
-            name = line[...]
-            value = []
+    /// Ends the current line: `rest` is its tail in the chunk, possibly after a head kept in `line`
+    /// from earlier chunks. Lines wholly inside one chunk are interpreted without being copied.
+    private mutating func endLine(_ rest: UnsafeBufferPointer<UInt8>) throws(SSEParser.Error) -> SSEEvent? {
+        if line.isEmpty {
+            guard rest.count <= maxEventBytes else { throw .eventTooLarge(limit: maxEventBytes) }
+            return try interpret(rest)
         }
-        switch String(decoding: name, as: UTF8.self) {
-        case "event":
+        try append(rest)
+        var pending: [UInt8] = []
+        swap(&pending, &line)
+        defer {
+            pending.removeAll(keepingCapacity: pending.count <= 4096)
+            swap(&pending, &line)
+        }
+        return try pending.withUnsafeBufferPointer { buffer throws(SSEParser.Error) in try interpret(buffer) }
+    }
+
+    /// Interprets one complete line (without its line end).
+    private mutating func interpret(_ line: UnsafeBufferPointer<UInt8>) throws(SSEParser.Error) -> SSEEvent? {
+        guard let base = line.baseAddress, !line.isEmpty else { return dispatch() }
+        if base[0] == Self.colon { return nil }
+        let name: UnsafeBufferPointer<UInt8>
+        var value: UnsafeBufferPointer<UInt8>
+        if let colon = memchr(base, Int32(Self.colon), line.count) {
+            let colonIndex = base.distance(to: colon.assumingMemoryBound(to: UInt8.self))
+            name = UnsafeBufferPointer(start: base, count: colonIndex)
+            var valueStart = colonIndex + 1
+            if valueStart < line.count && base[valueStart] == Self.space { valueStart += 1 }
+            value = UnsafeBufferPointer(start: base + valueStart, count: line.count - valueStart)
+        } else {
+            name = line
+            value = UnsafeBufferPointer(start: base, count: 0)
+        }
+        switch Field(name) {
+        case .event:
             eventType = String(decoding: value, as: UTF8.self)
-        case "data":
+        case .data:
             guard data.count + value.count + 1 <= maxEventBytes else { throw .eventTooLarge(limit: maxEventBytes) }
             data.append(contentsOf: value)
             data.append(Self.lf)
             hasData = true
-        case "id":
-            if !value.contains(0) { lastEventId = String(decoding: value, as: UTF8.self) }
-        case "retry":
+        case .id:
+            if memchr(value.baseAddress ?? base, 0, value.count) == nil { lastEventId = String(decoding: value, as: UTF8.self) }
+        case .retry:
             if !value.isEmpty, value.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
                 reconnectionTime = Int(String(decoding: value, as: UTF8.self))
             }
-        default:
+        case .unknown:
             break  // unknown fields are ignored
         }
         return nil
+    }
+
+    /// The field names the standard defines.
+    private enum Field {
+        case event, data, id, retry, unknown
+
+        init(_ name: UnsafeBufferPointer<UInt8>) {
+            func equals(_ literal: StaticString) -> Bool {
+                guard literal.utf8CodeUnitCount == name.count, let bytes = name.baseAddress else { return false }
+                return memcmp(literal.utf8Start, bytes, name.count) == 0
+            }
+            if equals("data") { self = .data }
+            else if equals("event") { self = .event }
+            else if equals("id") { self = .id }
+            else if equals("retry") { self = .retry }
+            else { self = .unknown }
+        }
     }
 
     private mutating func dispatch() -> SSEEvent? {

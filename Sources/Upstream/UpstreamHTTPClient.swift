@@ -94,18 +94,23 @@ final class UpstreamHTTPClient: Sendable {
         let delegate = self.delegate
         return Task {
             do {
-                try await Task.sleep(until: headDeadline)
-                if delegate.isAwaitingHead(id) == true {
-                    delegate.timeOut(id, reason: .timeout("no response from the upstream within \(headTimeout.seconds) s"))
-                    return
-                }
-                while let last = delegate.lastActivity(id) {
-                    let deadline = last + idleTimeout
-                    if ContinuousClock.now >= deadline {
-                        delegate.timeOut(id, reason: .timeout("the upstream sent nothing for \(idleTimeout.seconds) s"))
-                        return
+                while let awaitingHead = delegate.isAwaitingHead(id) {
+                    let now = ContinuousClock.now
+                    if awaitingHead {
+                        if now >= headDeadline {
+                            delegate.timeOut(id, reason: .timeout("no response from the upstream within \(headTimeout.seconds) s"))
+                            return
+                        }
+                        // Wake at least every idleTimeout so the idle phase starts soon after the head.
+                        try await Task.sleep(until: min(headDeadline, now + idleTimeout))
+                    } else {
+                        guard let last = delegate.lastActivity(id) else { return }
+                        if now >= last + idleTimeout {
+                            delegate.timeOut(id, reason: .timeout("the upstream sent nothing for \(idleTimeout.seconds) s"))
+                            return
+                        }
+                        try await Task.sleep(until: last + idleTimeout)
                     }
-                    try await Task.sleep(until: deadline)
                 }
             } catch {
                 return  // CancellationError: the task completed and cancelled its watchdog.

@@ -19,4 +19,14 @@ import Telemetry
         #expect(guardrail.value(for: " \n") == "unknown")
         #expect(guardrail.value(for: " abcdefgh ") == "abcd")
     }
+
+    @Test func rawValuesThatNormaliseAlikeShareOneLabelValue() {
+        let guardrail = BoundedLabelValues(limit: 1) { $0.lowercased() }
+        #expect(guardrail.value(for: "Completed") == "completed")
+        #expect(guardrail.value(for: "COMPLETED") == "completed")
+        #expect(guardrail.value(for: "completed") == "completed")
+        #expect(guardrail.value(for: "failed") == "other")
+        #expect(guardrail.value(for: "Completed") == "completed", "a remembered raw value keeps its label")
+        #expect(guardrail.admittedCount == 1)
+    }
 }

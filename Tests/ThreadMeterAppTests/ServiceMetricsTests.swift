@@ -125,6 +125,17 @@ import Testing
         #expect(sample(text, #"threadmeter_http_requests_total{route="other",method="GET",status="404"}"#) == "136")
     }
 
+    @Test func requestsBeyondTheSeriesCacheAreStillCountedExactly() {
+        let metrics = ServiceMetrics()
+        for i in 0..<5_000 {
+            metrics.recordRequest(route: "/v1/query", method: "M\(i)", status: 405, durationSeconds: 0.001)
+        }
+        metrics.recordRequest(route: "/v1/query", method: "M1", status: 405, durationSeconds: 0.001)
+        let text = metrics.render()
+        #expect(sample(text, #"threadmeter_http_requests_total{route="/v1/query",method="other",status="405"}"#) == "5001")
+        #expect(sample(text, #"threadmeter_http_request_duration_seconds_count{route="/v1/query"}"#) == "5001")
+    }
+
     @Test(arguments: [
         (nil, "unknown"), ("", "unknown"), ("gpt-4o-mini", "gpt-4o-mini"), ("gpt-4o-mini-2024-07-18", "gpt-4o-mini"),
         ("GPT-4o", "gpt-4o"), ("o3-mini-2025-1-31", "o3-mini-2025-1-31"), ("-2024-07-18", "-2024-07-18"),

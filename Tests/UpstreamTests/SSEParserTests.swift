@@ -32,10 +32,12 @@ struct SSEParserTests {
 
     @Test("splitting a recorded stream at every byte offset yields identical events",
           arguments: [RecordedFixtures.assistantsRunStream, RecordedFixtures.responsesStream])
-    func everyOffsetSplit(fixture: String) throws {
+    func everyOffsetSplit(fixture: String) async throws {
         let bytes = Array(fixture.utf8)
         let expected = try Self.parseAll([bytes])
         for offset in 0...bytes.count {
+            // CPU-heavy: let the (2-thread) cooperative pool run other tests' I/O now and then.
+            if offset % 64 == 0 { await Task.yield() }
             let events = try Self.parseAll([Array(bytes[..<offset]), Array(bytes[offset...])])
             #expect(events == expected, "split at \(offset)")
             if events != expected { return }
@@ -44,12 +46,13 @@ struct SSEParserTests {
 
     @Test("random chunkings (including 1-byte chunks) yield identical events",
           arguments: [RecordedFixtures.assistantsRunStream, RecordedFixtures.responsesStream])
-    func randomChunkings(fixture: String) throws {
+    func randomChunkings(fixture: String) async throws {
         let bytes = Array(fixture.utf8)
         let expected = try Self.parseAll([bytes])
         #expect(try Self.parseAll(bytes.map { [$0] }) == expected)
         var rng = SeededGenerator(seed: 42)
-        for _ in 0..<200 {
+        for round in 0..<200 {
+            if round % 20 == 0 { await Task.yield() }
             var chunks: [[UInt8]] = []
             var index = 0
             while index < bytes.count {
@@ -63,12 +66,13 @@ struct SSEParserTests {
 
     @Test("CR, LF and CRLF line ends give the same events, also split at every offset",
           arguments: ["\r", "\r\n"])
-    func lineEndVariants(lineEnd: String) throws {
+    func lineEndVariants(lineEnd: String) async throws {
         let lf = RecordedFixtures.assistantsRunStream
         let expected = try Self.parse(lf)
         let converted = Array(lf.replacingOccurrences(of: "\n", with: lineEnd).utf8)
         #expect(try Self.parseAll([converted]) == expected)
         for offset in stride(from: 0, through: converted.count, by: 7) {
+            if offset % 700 == 0 { await Task.yield() }
             #expect(try Self.parseAll([Array(converted[..<offset]), Array(converted[offset...])]) == expected)
         }
     }

@@ -1,1 +1,0 @@
-// MockUpstream: a loopback server speaking the Assistants v2 and Responses wire formats (issue 3).

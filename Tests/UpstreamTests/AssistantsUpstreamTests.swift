@@ -1,0 +1,371 @@
+import Foundation
+import Metering
+import MockUpstream
+import Testing
+@testable import Upstream
+
+@Suite("Assistants upstream over loopback")
+struct AssistantsUpstreamTests {
+    @Test("a new thread: thread, message and streamed run are requested with the key and the beta header")
+    func completedRun() async throws {
+        try await withMock { mock in
+            let upstream = upstream(.assistants, mock)
+            let run = try await upstream.startRun(RunRequest(threadId: nil, query: "What is sales methodology?"))
+            #expect(run.isNewThread)
+            #expect(run.threadId.hasPrefix("thread_"))
+            let collected = await collect(run)
+            let outcome = try #require(collected.outcome)
+            #expect(collected.finishedEvents == 1)
+            #expect(outcome.status == .completed)
+            #expect(outcome.error == nil)
+            #expect(outcome.model == "gpt-4o-mini")
+            #expect(outcome.runId?.hasPrefix("run_") == true)
+            #expect(collected.deltas.count == 12)
+            #expect(outcome.answer == collected.deltas.joined())
+            let usage = try #require(outcome.reportedUsage)
+            #expect(usage == TokenUsage(inputTokens: mock.reportedUsage.inputTokens, outputTokens: mock.reportedUsage.outputTokens))
+            #expect(usage.cachedInputTokens == nil)
+
+            let requests = mock.requests
+            #expect(requests.map(\.endpoint) == [.createThread, .addMessage, .createRun])
+            for request in requests {
+                #expect(request.headers["authorization"] == "Bearer sk-test")
+                #expect(request.headers["openai-beta"] == "assistants=v2")
+                #expect(request.headers["content-type"] == "application/json")
+            }
+            #expect(requests[1].json?["role"] as? String == "user")
+            #expect(requests[1].string("content") == "What is sales methodology?")
+            #expect(requests[2].string("assistant_id") == "asst_test")
+            #expect(requests[2].json?["stream"] as? Bool == true)
+            #expect(requests[2].json?["additional_instructions"] == nil)
+        }
+    }
+
+    @Test("continuing a thread skips thread creation and prompt tokens grow with history")
+    func continuesThread() async throws {
+        try await withMock { mock in
+            let upstream = upstream(.assistants, mock)
+            let first = try await upstream.startRun(RunRequest(threadId: nil, query: "First?"))
+            let firstUsage = try #require(await collect(first).outcome?.reportedUsage)
+            mock.clearRequests()
+            let second = try await upstream.startRun(RunRequest(threadId: first.threadId, query: "Second?"))
+            #expect(!second.isNewThread)
+            #expect(second.threadId == first.threadId)
+            let secondUsage = try #require(await collect(second).outcome?.reportedUsage)
+            #expect(secondUsage.inputTokens > firstUsage.inputTokens)
+            #expect(mock.requests.map(\.endpoint) == [.addMessage, .createRun])
+        }
+    }
+
+    @Test("demand stage, account and additional instructions reach the run as additional_instructions and metadata")
+    func contextPassing() async throws {
+        try await withMock { mock in
+            let run = try await upstream(.assistants, mock).startRun(RunRequest(
+                threadId: nil, query: "Q?", demandStage: "Interest", accountName: "Acme", additionalInstructions: "Answer in one line."))
+            _ = await collect(run)
+            let runRequest = try #require(mock.requests(to: .createRun).first)
+            #expect(runRequest.string("additional_instructions") == "demand_stage: Interest\naccountName: Acme\nAnswer in one line.")
+            #expect(runRequest.metadata == ["demand_stage": "Interest", "account": "Acme"])
+            #expect(mock.requests(to: .createThread).first?.metadata == ["demand_stage": "Interest", "account": "Acme"])
+        }
+    }
+
+    @Test("deltas are relayed as they arrive: the first one before the mock has sent the last")
+    func incrementalDeltas() async throws {
+        var settings = MockUpstreamSettings()
+        settings.deltaCount = 6
+        settings.deltaDelay = .milliseconds(40)
+        try await withMock(settings) { mock in
+            let run = try await upstream(.assistants, mock).startRun(RunRequest(threadId: nil, query: "Q?"))
+            var iterator = run.events.makeAsyncIterator()
+            let first = await iterator.next()
+            guard case .delta = first else {
+                Issue.record("expected a delta first, got \(String(describing: first))")
+                return
+            }
+            #expect(mock.reportedUsage.runs == 0, "the mock had already finished the run when the first delta arrived")
+            while let event = await iterator.next() {
+                if case .finished(let outcome) = event { #expect(outcome.status == .completed) }
+            }
+            #expect(mock.reportedUsage.runs == 1)
+        }
+    }
+
+    @Test("without run usage the completed steps' usage is used; without any usage none is reported")
+    func usageFallbacks() async throws {
+        try await withMock { mock in
+            let upstream = upstream(.assistants, mock)
+            mock.setFault(.omitRunUsage, for: .createRun)
+            let stepOnly = try await collect(upstream.startRun(RunRequest(threadId: nil, query: "Q?"))).outcome
+            #expect(stepOnly?.status == .completed)
+            #expect(stepOnly?.reportedUsage == TokenUsage(inputTokens: mock.reportedUsage.inputTokens, outputTokens: mock.reportedUsage.outputTokens))
+            mock.setFault(.omitAllUsage, for: .createRun)
+            let none = try await collect(upstream.startRun(RunRequest(threadId: nil, query: "Q?"))).outcome
+            #expect(none?.status == .completed)
+            #expect(none?.reportedUsage == nil)
+            #expect(none?.answer.isEmpty == false)
+        }
+    }
+
+    @Test("rate-limit headers of upstream responses are kept with lowercase names")
+    func rateLimits() async throws {
+        try await withMock { mock in
+            let upstream = upstream(.assistants, mock)
+            #expect(upstream.rateLimitSnapshot().isEmpty)
+            _ = try await collect(upstream.startRun(RunRequest(threadId: nil, query: "Q?")))
+            let snapshot = upstream.rateLimitSnapshot()
+            #expect(snapshot["x-ratelimit-limit-requests"] == "10000")
+            #expect(snapshot["x-ratelimit-remaining-requests"] == String(10_000 - 1 - mock.requestCount))
+            #expect(snapshot["x-ratelimit-reset-tokens"] == "0s")
+            #expect(snapshot.count == 6)
+        }
+    }
+
+    // MARK: Failures before the run stream starts
+
+    @Test("connection refused is connectionFailed (502)")
+    func refused() async throws {
+        let url = try #require(URL(string: "http://127.0.0.1:\(try closedPort())/v1"))
+        let upstream = makeUpstream(testConfiguration(.assistants, baseURL: url), logger: .noop)
+        let error = await startFailure(upstream)
+        guard case .connectionFailed(let message)? = error else {
+            Issue.record("expected connectionFailed, got \(String(describing: error))")
+            return
+        }
+        #expect(message.contains("refused"))
+        #expect(error?.httpStatus == 502)
+    }
+
+    @Test("a connection closed without an answer is connectionFailed")
+    func closedConnection() async throws {
+        try await withMock { mock in
+            mock.setFault(.closeConnection, for: .createThread)
+            let error = await startFailure(upstream(.assistants, mock))
+            guard case .connectionFailed? = error else {
+                Issue.record("expected connectionFailed, got \(String(describing: error))")
+                return
+            }
+        }
+    }
+
+    @Test("no response head within connect + first-byte timeout is a timeout (504)")
+    func headTimeout() async throws {
+        try await withMock { mock in
+            mock.setFault(.delayHeaders(.seconds(3)), for: .createRun)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let error = await startFailure(upstream(.assistants, mock) {
+                $0.connectTimeout = .milliseconds(200)
+                $0.firstByteTimeout = .milliseconds(300)
+            })
+            guard case .timeout? = error else {
+                Issue.record("expected timeout, got \(String(describing: error))")
+                return
+            }
+            #expect(error?.httpStatus == 504)
+            #expect(clock.now - start < .milliseconds(2500))
+        }
+    }
+
+    @Test("an upstream going silent mid-stream ends the run with a timeout after the idle timeout")
+    func idleTimeout() async throws {
+        try await withMock { mock in
+            mock.setFault(.stallStream(.seconds(3)), for: .createRun)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let collected = try await collect(upstream(.assistants, mock) { $0.idleTimeout = .milliseconds(300) }
+                .startRun(RunRequest(threadId: nil, query: "Q?")))
+            #expect(collected.deltas.count == 2)
+            guard case .timeout? = collected.outcome?.error else {
+                Issue.record("expected timeout, got \(String(describing: collected.outcome?.error))")
+                return
+            }
+            #expect(collected.outcome?.status == .broken)
+            #expect(clock.now - start < .milliseconds(2000))
+        }
+    }
+
+    @Test("401 and 403 are unauthorized, naming the upstream key", arguments: [401, 403])
+    func unauthorized(status: Int) async throws {
+        try await withMock { mock in
+            mock.setFault(.status(status), for: .createThread)
+            let error = await startFailure(upstream(.assistants, mock))
+            guard case .unauthorized? = error else {
+                Issue.record("expected unauthorized, got \(String(describing: error))")
+                return
+            }
+            #expect(error?.message.contains("OPENAI_API_KEY") == true)
+            #expect(error?.httpStatus == 502)
+        }
+    }
+
+    @Test("a wrong key is rejected by the upstream as unauthorized")
+    func wrongKey() async throws {
+        var settings = MockUpstreamSettings()
+        settings.apiKey = "sk-other"
+        try await withMock(settings) { mock in
+            guard case .unauthorized? = await startFailure(upstream(.assistants, mock)) else {
+                Issue.record("expected unauthorized")
+                return
+            }
+        }
+    }
+
+    @Test("an unknown thread is threadNotFound (404)")
+    func unknownThread() async throws {
+        try await withMock { mock in
+            let error = await startFailure(upstream(.assistants, mock), RunRequest(threadId: "thread_doesNotExist", query: "Q?"))
+            guard case .threadNotFound? = error else {
+                Issue.record("expected threadNotFound, got \(String(describing: error))")
+                return
+            }
+            #expect(error?.httpStatus == 404)
+        }
+    }
+
+    @Test("429 is rateLimited with the upstream's Retry-After")
+    func rateLimited() async throws {
+        try await withMock { mock in
+            mock.setFault(.status(429, retryAfter: "7"), for: .createRun)
+            let error = await startFailure(upstream(.assistants, mock))
+            guard case .rateLimited(let retryAfter, _)? = error else {
+                Issue.record("expected rateLimited, got \(String(describing: error))")
+                return
+            }
+            #expect(retryAfter == "7")
+            #expect(error?.httpStatus == 429)
+        }
+    }
+
+    @Test("5xx is a bad status carrying the upstream's message (502)", arguments: [500, 503])
+    func serverError(status: Int) async throws {
+        try await withMock { mock in
+            mock.setFault(.status(status), for: .addMessage)
+            let error = await startFailure(upstream(.assistants, mock))
+            guard case .badStatus(let code, let message)? = error else {
+                Issue.record("expected badStatus, got \(String(describing: error))")
+                return
+            }
+            #expect(code == status)
+            #expect(message == MockUpstreamServer.message(forStatus: status))
+            #expect(error?.httpStatus == 502)
+        }
+    }
+
+    // MARK: Failures after the stream started
+
+    @Test("malformed JSON or SSE mid-stream ends the run as malformed after the deltas before it",
+          arguments: [MockUpstreamFault.malformedJSON, .malformedSSE])
+    func malformed(fault: MockUpstreamFault) async throws {
+        try await withMock { mock in
+            mock.setFault(fault, for: .createRun)
+            let collected = try await collect(upstream(.assistants, mock).startRun(RunRequest(threadId: nil, query: "Q?")))
+            #expect(collected.deltas.count == 2)
+            #expect(collected.outcome?.status == .broken)
+            guard case .malformed? = collected.outcome?.error else {
+                Issue.record("expected malformed, got \(String(describing: collected.outcome?.error))")
+                return
+            }
+        }
+    }
+
+    @Test("a stream cut without a terminal event is streamBroken")
+    func cutStream() async throws {
+        try await withMock { mock in
+            mock.setFault(.cutStream, for: .createRun)
+            let collected = try await collect(upstream(.assistants, mock).startRun(RunRequest(threadId: nil, query: "Q?")))
+            #expect(collected.outcome?.status == .broken)
+            #expect(collected.outcome?.error == .streamBroken("the stream ended without a terminal run event"))
+            #expect(collected.finishedEvents == 1)
+        }
+    }
+
+    @Test("an error event ends the run broken")
+    func errorEvent() async throws {
+        try await withMock { mock in
+            mock.setFault(.errorEvent, for: .createRun)
+            let outcome = try await collect(upstream(.assistants, mock).startRun(RunRequest(threadId: nil, query: "Q?"))).outcome
+            #expect(outcome?.status == .broken)
+            #expect(outcome?.error?.message.contains("The server had an error") == true)
+        }
+    }
+
+    @Test("failed, incomplete, cancelled and expired runs end with that status and the partial usage",
+          arguments: [("failed", RunStatus.failed), ("incomplete", .incomplete), ("cancelled", .cancelled), ("expired", .expired)])
+    func runEnds(name: String, status: RunStatus) async throws {
+        try await withMock { mock in
+            mock.setFault(.runEnds(name), for: .createRun)
+            let collected = try await collect(upstream(.assistants, mock).startRun(RunRequest(threadId: nil, query: "Q?")))
+            let outcome = try #require(collected.outcome)
+            #expect(outcome.status == status)
+            #expect(collected.deltas.count == 6)
+            guard case .runEnded(status, _)? = outcome.error else {
+                Issue.record("expected runEnded(\(status)), got \(String(describing: outcome.error))")
+                return
+            }
+            let usage = try #require(outcome.reportedUsage)
+            #expect(usage == TokenUsage(inputTokens: mock.reportedUsage.inputTokens, outputTokens: mock.reportedUsage.outputTokens))
+            #expect(usage.outputTokens == outcome.answer.split(whereSeparator: \.isWhitespace).count)
+        }
+    }
+
+    // MARK: Abandon
+
+    @Test("abandon cancels the run upstream within a second and returns the partial usage reported")
+    func abandonCancels() async throws {
+        var settings = MockUpstreamSettings()
+        settings.deltaCount = 40
+        settings.deltaDelay = .milliseconds(30)
+        try await withMock(settings) { mock in
+            let run = try await upstream(.assistants, mock).startRun(RunRequest(threadId: nil, query: "A long question?"))
+            var iterator = run.events.makeAsyncIterator()
+            _ = await iterator.next()
+            let clock = ContinuousClock()
+            let start = clock.now
+            let outcome = await run.abandon()
+            #expect(clock.now - start < .seconds(2))
+            let cancels = mock.requests(to: .cancelRun)
+            #expect(cancels.count == 1)
+            #expect(try #require(cancels.first).receivedAt - start < .seconds(1), "the cancel reached the upstream more than a second after abandon()")
+            #expect(outcome.status == .cancelled)
+            let runId = try #require(outcome.runId)
+            #expect(mock.status(ofRun: runId) == "cancelled")
+            let usage = try #require(outcome.reportedUsage)
+            #expect(usage == TokenUsage(inputTokens: mock.reportedUsage.inputTokens, outputTokens: mock.reportedUsage.outputTokens))
+            #expect(usage.outputTokens < 40)
+            #expect(await run.abandon() == outcome)
+        }
+    }
+
+    @Test("when the stream ends after the cancel without a terminal event, abandon polls the run for its usage")
+    func abandonPolls() async throws {
+        var settings = MockUpstreamSettings()
+        settings.deltaCount = 40
+        settings.deltaDelay = .milliseconds(30)
+        try await withMock(settings) { mock in
+            mock.setFault(.cutStreamOnCancel, for: .cancelRun)
+            let run = try await upstream(.assistants, mock).startRun(RunRequest(threadId: nil, query: "Q?"))
+            var iterator = run.events.makeAsyncIterator()
+            _ = await iterator.next()
+            let clock = ContinuousClock()
+            let start = clock.now
+            let outcome = await run.abandon()
+            #expect(clock.now - start < .seconds(2))
+            #expect(try #require(mock.requests(to: .cancelRun).first).receivedAt - start < .seconds(1))
+            #expect(outcome.status == .cancelled)
+            #expect(mock.requests(to: .getRun).count >= 1)
+            #expect(outcome.reportedUsage == TokenUsage(inputTokens: mock.reportedUsage.inputTokens, outputTokens: mock.reportedUsage.outputTokens))
+            #expect(outcome.reportedUsage != nil)
+        }
+    }
+
+    @Test("abandon after the run finished returns that outcome without cancelling")
+    func abandonAfterFinish() async throws {
+        try await withMock { mock in
+            let run = try await upstream(.assistants, mock).startRun(RunRequest(threadId: nil, query: "Q?"))
+            let outcome = try #require(await collect(run).outcome)
+            #expect(await run.abandon() == outcome)
+            #expect(mock.requests(to: .cancelRun).isEmpty)
+        }
+    }
+}
