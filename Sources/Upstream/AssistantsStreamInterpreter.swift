@@ -52,11 +52,11 @@ struct AssistantsStreamInterpreter: StreamInterpreter {
             answer += text
             return [.delta(text)]
         case "thread.run.created", "thread.run.queued", "thread.run.in_progress", "thread.run.cancelling":
+            guard runId == nil else { return [] }  // known already: no need to decode the run again
             let run = try AssistantsWire.decode(AssistantsWire.Run.self, from: event.data, what: event.event)
-            let isNew = runId == nil
             runId = run.id
             model = run.model ?? model
-            return isNew ? [.runCreated(run.id)] : []
+            return [.runCreated(run.id)]
         case "thread.run.step.completed":
             let step = try AssistantsWire.decode(AssistantsWire.RunStep.self, from: event.data, what: event.event)
             if let usage = step.usage?.tokenUsage { stepUsage = (stepUsage ?? .zero) + usage }

@@ -41,7 +41,9 @@ struct ResponsesStreamInterpreter: StreamInterpreter {
     }
 
     private mutating func interpret(_ event: SSEEvent) throws(UpstreamError) -> [StreamAction] {
-        let type = try AssistantsWire.decode(ResponsesWire.EventType.self, from: event.data, what: event.event).type ?? event.event
+        // The `event:` line names the type (as `data.type` does); decode `data` for it only without one.
+        let type = event.event != "message" ? event.event
+            : try AssistantsWire.decode(ResponsesWire.EventType.self, from: event.data, what: event.event).type ?? event.event
         switch type {
         case "response.output_text.delta":
             let delta = try AssistantsWire.decode(ResponsesWire.TextDelta.self, from: event.data, what: type).delta
@@ -49,11 +51,11 @@ struct ResponsesStreamInterpreter: StreamInterpreter {
             answer += delta
             return [.delta(delta)]
         case "response.created", "response.queued", "response.in_progress":
+            guard responseId == nil else { return [] }  // known already: no need to decode the object again
             let response = try AssistantsWire.decode(ResponsesWire.ResponseEvent.self, from: event.data, what: type).response
-            let isNew = responseId == nil
             responseId = response.id
             model = response.model ?? model
-            return isNew ? [.runCreated(response.id)] : []
+            return [.runCreated(response.id)]
         case "response.completed", "response.incomplete", "response.failed", "response.cancelled":
             let response = try AssistantsWire.decode(ResponsesWire.ResponseEvent.self, from: event.data, what: type).response
             let status: RunStatus = switch type {

@@ -6,6 +6,7 @@ final class Signal: Sendable {
     private struct State {
         var fired = false
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var timers: [Int: Task<Void, Never>] = [:]
         var nextId = 0
     }
 
@@ -14,11 +15,15 @@ final class Signal: Sendable {
     var hasFired: Bool { state.withLock { $0.fired } }
 
     func fire() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let (waiters, timers) = state.withLock { state in
             state.fired = true
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
+            defer {
+                state.waiters.removeAll()
+                state.timers.removeAll()
+            }
+            return (Array(state.waiters.values), Array(state.timers.values))
         }
+        for timer in timers { timer.cancel() }
         for waiter in waiters { waiter.resume() }
     }
 
@@ -38,15 +43,24 @@ final class Signal: Sendable {
                 continuation.resume()
                 return
             }
-            Task {
+            let timer = Task {
                 do {
                     try await Task.sleep(until: deadline)
                 } catch {
-                    // Never cancelled (nobody holds this task); fall through and release the waiter.
+                    return  // cancelled by fire(), which resumes the waiter itself
                 }
-                let waiter = self.state.withLock { $0.waiters.removeValue(forKey: id) }
+                let waiter = self.state.withLock { state in
+                    state.timers[id] = nil
+                    return state.waiters.removeValue(forKey: id)
+                }
                 waiter?.resume()
             }
+            let stale = state.withLock { state -> Bool in
+                guard state.waiters[id] != nil else { return true }
+                state.timers[id] = timer
+                return false
+            }
+            if stale { timer.cancel() }
         }
     }
 }

@@ -1,0 +1,38 @@
+import Testing
+@testable import Upstream
+
+@Suite("Signal")
+struct SignalTests {
+    @Test("a waiter returns as soon as the signal fires, long before its deadline")
+    func firesEarly() async throws {
+        let signal = Signal()
+        let clock = ContinuousClock()
+        let start = clock.now
+        async let waited: Void = signal.wait(until: start + .seconds(5))
+        try await Task.sleep(for: .milliseconds(20))
+        signal.fire()
+        await waited
+        #expect(clock.now - start < .seconds(2))
+        #expect(signal.hasFired)
+    }
+
+    @Test("a waiter returns at its deadline when the signal never fires")
+    func deadline() async {
+        let signal = Signal()
+        let clock = ContinuousClock()
+        let start = clock.now
+        await signal.wait(until: start + .milliseconds(50))
+        #expect(clock.now - start >= .milliseconds(50))
+        #expect(!signal.hasFired)
+    }
+
+    @Test("waiting on a fired signal returns at once")
+    func alreadyFired() async {
+        let signal = Signal()
+        signal.fire()
+        let clock = ContinuousClock()
+        let start = clock.now
+        await signal.wait(until: start + .seconds(5))
+        #expect(clock.now - start < .seconds(1))
+    }
+}
