@@ -15,6 +15,8 @@ struct QueryHandler: Sendable {
     let keepAliveSeconds: Double
     let instructions: String?
     let logger: Logger
+    /// One usage event per finished run: a log line (label `usage`) and, when configured, the webhook.
+    let usageEvents: UsageEventShipper?
 
     func handle(_ request: HTTPRequest, context: RequestContext, log: AccessLogLine) async -> HTTPResponse {
         let query: QueryRequest
@@ -202,6 +204,15 @@ struct RunSession: Sendable {
                 ("thread_id", run.threadId), ("run_id", settled.runId ?? "-"), ("error", error.reason),
             ])
         }
+        let event = UsageEvent(
+            time: Date(), threadId: run.threadId, runId: settled.runId, account: query.accountName, model: settled.model,
+            inputTokens: settled.usage.inputTokens, outputTokens: settled.usage.outputTokens,
+            cachedInputTokens: settled.usage.cachedInputTokens, reasoningTokens: settled.usage.reasoningTokens,
+            costUSD: settled.costUSD, usageSource: settled.accumulates ? settled.source.rawValue : "none",
+            streaming: query.stream, status: settled.status.rawValue, requestId: requestId
+        )
+        logger.labelled("usage").info("usage", event.logMetadata)
+        _ = handler.usageEvents?.enqueue(event)
         handler.metrics.recordRun(outcome: settled.status.rawValue, usageSource: settled.accumulates ? settled.source.rawValue : "none",
                                   model: settled.model, inputTokens: settled.usage.inputTokens,
                                   outputTokens: settled.usage.outputTokens, costUSD: settled.costUSD)
