@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["HTTPWire", "HTTPServer", "Telemetry"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPWire", "TestSupport"]),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport"]),
         .testTarget(name: "MeteringTests", dependencies: ["Metering", "Telemetry"]),
         .testTarget(name: "SQLiteLedgerTests", dependencies: ["SQLiteLedger", "Metering", "Telemetry"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "TestSupport"]),

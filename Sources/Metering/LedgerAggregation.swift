@@ -18,7 +18,7 @@ public enum LedgerAggregation {
             if var snapshot = byThread[record.threadId] {
                 snapshot.usage.inputTokens += record.usage.inputTokens
                 snapshot.usage.outputTokens += record.usage.outputTokens
-                snapshot.runs += 1
+                snapshot.runs += record.countsAsRun ? 1 : 0
                 snapshot.lastActivity = max(snapshot.lastActivity, at)
                 if let account = record.account { snapshot.account = account }
                 if let cost = record.costUSD { snapshot.costUSD = (snapshot.costUSD ?? 0) + cost }
@@ -26,7 +26,7 @@ public enum LedgerAggregation {
             } else {
                 order.append(record.threadId)
                 byThread[record.threadId] = ThreadUsageSnapshot(
-                    threadId: record.threadId, usage: record.usage.withoutDetails, runs: 1,
+                    threadId: record.threadId, usage: record.usage.withoutDetails, runs: record.countsAsRun ? 1 : 0,
                     lastActivity: at, account: record.account, costUSD: record.costUSD
                 )
             }

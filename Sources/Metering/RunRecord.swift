@@ -49,4 +49,8 @@ public struct RunRecord: Sendable, Equatable {
 
     /// `recordedAt`, or `finishedAt` when the meter did not stamp the record.
     public var accountedAt: Double { recordedAt ?? finishedAt }
+
+    /// Whether the run counts in a thread's `runs`: it completed, or it reported usage before failing.
+    /// A failed run that reported nothing still gets its ledger row (for audit) but accumulates nothing.
+    public var countsAsRun: Bool { status == "completed" || usage.totalTokens > 0 }
 }

@@ -112,7 +112,12 @@ public final class UsageMeter: Sendable {
     }
 
     private func account(_ record: RunRecord) async -> ThreadUsageSnapshot {
-        await registry.completeRun(
+        guard record.countsAsRun else {
+            await registry.abortRun(threadId: record.threadId)
+            return await registry.snapshot(threadId: record.threadId)
+                ?? ThreadUsageSnapshot(threadId: record.threadId, usage: .zero, runs: 0, lastActivity: clock.now(), account: record.account, costUSD: nil)
+        }
+        return await registry.completeRun(
             threadId: record.threadId, usage: record.usage.withoutDetails, costUSD: record.costUSD,
             account: record.account, at: record.recordedAt
         )

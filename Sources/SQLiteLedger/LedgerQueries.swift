@@ -46,7 +46,8 @@ enum LedgerQueries {
                 COALESCE((SELECT MAX(e.evicted_at) FROM thread_evictions e WHERE e.thread_id = a.thread_id), -1e308) AS since
             FROM active a
         )
-        SELECT b.thread_id, SUM(c.input_tokens), SUM(c.output_tokens), COUNT(*), MAX(c.recorded_at), SUM(c.cost_usd),
+        SELECT b.thread_id, SUM(c.input_tokens), SUM(c.output_tokens),
+            SUM(CASE WHEN c.status = 'completed' OR c.input_tokens + c.output_tokens > 0 THEN 1 ELSE 0 END), MAX(c.recorded_at), SUM(c.cost_usd),
             (SELECT c2.account FROM llm_calls c2
              WHERE c2.thread_id = b.thread_id AND c2.recorded_at >= b.since AND c2.account IS NOT NULL
              ORDER BY c2.recorded_at DESC, c2.id DESC LIMIT 1)

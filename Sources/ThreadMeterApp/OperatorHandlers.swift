@@ -41,12 +41,13 @@ struct OperatorHandlers: Sendable {
             limit = min(n, Self.maxLimit)
         }
         let threads: [ThreadUsageSnapshot]
+        let totals: UsageTotals
         if let id = request.queryValue("thread_id") {
             threads = (await meter.snapshot(threadId: id)).map { [$0] } ?? []
+            totals = await meter.totals()
         } else {
-            threads = await meter.top(limit: limit)
+            (totals, threads) = await meter.overview(limit: limit)
         }
-        let totals = await meter.totals()
         let rateLimits = upstream.rateLimitSnapshot()
         metrics.setActiveThreads(totals.threads)
         let body = JSONValue.object([

@@ -15,6 +15,8 @@ struct QueryHandler: Sendable {
     let keepAliveSeconds: Double
     let instructions: String?
     let logger: Logger
+    /// One usage event per finished run: a log line (label `usage`) and, when configured, the webhook.
+    let usageEvents: UsageEventShipper?
 
     func handle(_ request: HTTPRequest, context: RequestContext, log: AccessLogLine) async -> HTTPResponse {
         let query: QueryRequest
@@ -183,36 +185,37 @@ struct RunSession: Sendable {
             errorMessage = error.message
             handler.metrics.recordUpstreamError(kind: error.metricKind)
         }
+        // Every run gets a ledger row; one that failed without reporting usage accumulates nothing.
+        let record = RunRecord(
+            runId: settled.runId ?? "unknown-\(requestId)", threadId: run.threadId, account: query.accountName,
+            demandStage: query.demandStage, model: settled.model, usage: settled.usage, usageSource: settled.source,
+            status: settled.status.rawValue, costUSD: settled.costUSD, startedAt: startedAt,
+            finishedAt: Date().timeIntervalSince1970, streaming: query.stream
+        )
         let totals: TokenUsage
-        if settled.accumulates {
-            let record = RunRecord(
-                runId: settled.runId ?? "unknown-\(requestId)", threadId: run.threadId, account: query.accountName,
-                demandStage: query.demandStage, model: settled.model, usage: settled.usage, usageSource: settled.source,
-                status: clientGone && settled.status == .completed ? "completed" : settled.status.rawValue,
-                costUSD: settled.costUSD, startedAt: startedAt, finishedAt: Date().timeIntervalSince1970, streaming: query.stream
-            )
-            do {
-                totals = try await meter.finishRun(record).usage
-            } catch {
-                totals = error.snapshot?.usage ?? .zero
-                errorCode = "storage_error"
-                errorMessage = "usage could not be stored durably: \(error.reason)"
-                handler.metrics.recordStorageError()
-                logger.error("ledger write failed; usage kept in memory and queued for retry", [
-                    ("thread_id", run.threadId), ("run_id", settled.runId ?? "-"), ("error", error.reason),
-                ])
-            }
-            handler.metrics.recordRun(outcome: settled.status.rawValue, usageSource: settled.source.rawValue, model: settled.model,
-                                      inputTokens: settled.usage.inputTokens, outputTokens: settled.usage.outputTokens, costUSD: settled.costUSD)
-            if settled.costUSD == nil {
-                logger.warning("unknown model: no price, estimated_cost_usd is null", [("model", settled.model ?? "-"), ("thread_id", run.threadId)])
-            }
-        } else {
-            await meter.abortRun(threadId: run.threadId)
-            totals = (await meter.snapshot(threadId: run.threadId))?.usage ?? .zero
-            handler.metrics.recordRun(outcome: settled.status.rawValue, usageSource: "none", model: settled.model,
-                                      inputTokens: 0, outputTokens: 0, costUSD: nil)
+        do {
+            totals = try await meter.finishRun(record).usage
+        } catch {
+            totals = error.snapshot?.usage ?? .zero
+            errorCode = "storage_error"
+            errorMessage = "usage could not be stored durably: \(error.reason)"
+            handler.metrics.recordStorageError()
+            logger.error("ledger write failed; usage kept in memory and queued for retry", [
+                ("thread_id", run.threadId), ("run_id", settled.runId ?? "-"), ("error", error.reason),
+            ])
         }
+        let event = UsageEvent(
+            time: Date(), threadId: run.threadId, runId: settled.runId, account: query.accountName, model: settled.model,
+            inputTokens: settled.usage.inputTokens, outputTokens: settled.usage.outputTokens,
+            cachedInputTokens: settled.usage.cachedInputTokens, reasoningTokens: settled.usage.reasoningTokens,
+            costUSD: settled.costUSD, usageSource: settled.accumulates ? settled.source.rawValue : "none",
+            streaming: query.stream, status: settled.status.rawValue, requestId: requestId
+        )
+        logger.labelled("usage").info("usage", event.logMetadata)
+        _ = handler.usageEvents?.enqueue(event)
+        handler.metrics.recordRun(outcome: settled.status.rawValue, usageSource: settled.accumulates ? settled.source.rawValue : "none",
+                                  model: settled.model, inputTokens: settled.usage.inputTokens,
+                                  outputTokens: settled.usage.outputTokens, costUSD: settled.costUSD)
         logger.info("run finished", [
             ("request_id", requestId), ("thread_id", run.threadId), ("run_id", settled.runId ?? "-"),
             ("status", settled.status.rawValue), ("usage_source", settled.source.rawValue),

@@ -19,6 +19,7 @@ public final class ThreadMeterService: Sendable {
     let operators: OperatorHandlers
     let adminAuth: BearerAuth
     let clientAuth: BearerAuth
+    let usageEvents: UsageEventShipper?
     private let server = Mutex<HTTPServer?>(nil)
     private let draining = Atomic<Bool>(false)
     private let evictionTask = Mutex<Task<Void, Never>?>(nil)
@@ -34,9 +35,16 @@ public final class ThreadMeterService: Sendable {
         self.metrics = metrics
         meter = UsageMeter(maxAgeSeconds: configuration.threadMaxAgeSeconds, ledger: ledger, pricing: pricing, clock: clock,
                            logger: logger.labelled("meter"))
+        if let url = configuration.usageWebhookURL.flatMap(URL.init(string:)) {
+            usageEvents = UsageEventShipper(configuration: .init(url: url, token: configuration.usageWebhookToken),
+                                            logger: logger.labelled("usage-webhook"),
+                                            onDrop: { metrics.recordUsageEventsDropped($0) })
+        } else {
+            usageEvents = nil
+        }
         queryHandler = QueryHandler(upstream: upstream, meter: meter, metrics: metrics, agentName: configuration.agentName,
                                     keepAliveSeconds: configuration.sseKeepAliveSeconds, instructions: configuration.instructions,
-                                    logger: logger.labelled("query"))
+                                    logger: logger.labelled("query"), usageEvents: usageEvents)
         operators = OperatorHandlers(meter: meter, upstream: upstream, metrics: metrics,
                                      assistantIdSet: configuration.assistantId != nil && configuration.effectiveUpstreamAPI == "assistants")
         adminAuth = BearerAuth(tokens: configuration.adminToken.map { [$0] } ?? [])
@@ -89,6 +97,9 @@ public final class ThreadMeterService: Sendable {
         evictionTask.withLock { $0?.cancel() }
         let server = self.server.withLock { $0 }
         await server?.shutdownGracefully(deadline: .milliseconds(Int(configuration.shutdownGraceSeconds * 1000)))
+        if let usageEvents, !(await usageEvents.drain(timeout: .seconds(5))) {
+            logger.warning("usage events still queued at exit", [("pending", String(usageEvents.pendingCount))])
+        }
         logger.info("stopped")
     }
 

@@ -1,8 +1,9 @@
 // Runs an external program (python3, promtool) from a test, feeding it stdin.
 import Foundation
+import TestSupport
 
 /// A finished external process.
-struct ExternalToolResult {
+struct ExternalToolResult: Sendable {
     var status: Int32
     var stdout: String
     var stderr: String
@@ -10,7 +11,12 @@ struct ExternalToolResult {
 
 enum ExternalTool {
     /// Runs `executable` found on `PATH` with `arguments` and `input` on stdin; nil if not installed.
-    static func run(_ executable: String, _ arguments: [String], input: String = "") throws -> ExternalToolResult? {
+    /// Off the cooperative pool, so a slow tool never stalls the other tests' servers.
+    static func run(_ executable: String, _ arguments: [String], input: String = "") async throws -> ExternalToolResult? {
+        try await offCooperativePool { try runBlocking(executable, arguments, input: input) }
+    }
+
+    static func runBlocking(_ executable: String, _ arguments: [String], input: String = "") throws -> ExternalToolResult? {
         guard let path = locate(executable) else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -38,7 +44,7 @@ enum ExternalTool {
 
     /// Whether `python3 -c "import <module>"` succeeds.
     static func pythonHasModule(_ module: String) -> Bool {
-        guard let result = try? run("python3", ["-c", "import \(module)"]) else { return false }
+        guard let result = try? runBlocking("python3", ["-c", "import \(module)"]) else { return false }
         return result.status == 0
     }
 

@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test(.enabled(if: pythonParserAvailable, "needs python3 with prometheus_client (pip install prometheus_client)"))
-    func prometheusClientParsesEveryFamilyAndSample() throws {
+    func prometheusClientParsesEveryFamilyAndSample() async throws {
         let script = """
         import sys, json
         from prometheus_client.parser import text_string_to_metric_families
@@ -34,7 +34,7 @@ import Testing
                         "samples": [[s.name, s.labels, repr(s.value)] for s in f.samples]})
         print(json.dumps(out))
         """
-        let result = try #require(try ExternalTool.run("python3", ["-c", script], input: Self.sampleRegistry().render()))
+        let result = try #require(try await ExternalTool.run("python3", ["-c", script], input: Self.sampleRegistry().render()))
         #expect(result.status == 0, "parser failed: \(result.stderr)")
         let families = try JSONDecoder().decode([ParsedFamily].self, from: Data(result.stdout.utf8))
 
@@ -63,8 +63,8 @@ import Testing
     }
 
     @Test(.enabled(if: promtoolAvailable, "needs promtool (apt-get install prometheus)"))
-    func promtoolAcceptsTheExpositionWithoutLintFindings() throws {
-        let result = try #require(try ExternalTool.run("promtool", ["check", "metrics"], input: Self.sampleRegistry().render()))
+    func promtoolAcceptsTheExpositionWithoutLintFindings() async throws {
+        let result = try #require(try await ExternalTool.run("promtool", ["check", "metrics"], input: Self.sampleRegistry().render()))
         #expect(result.status == 0, "promtool: \(result.stdout) \(result.stderr)")
         #expect(result.stdout.isEmpty && result.stderr.isEmpty, "promtool findings: \(result.stdout) \(result.stderr)")
     }

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import TestSupport
 
 /// Runs the real `threadmeter` binary as a child process, kills it with SIGKILL under load, restarts it on the
 /// same database and compares what `/stats` shows with what the clients were told.
@@ -61,17 +62,26 @@ import Testing
             output.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
         }
 
-        func kill9() {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            output.fileHandleForReading.readabilityHandler = nil
+        /// Starts a child without blocking the cooperative pool while it boots.
+        static func start(database: String) async throws -> Child {
+            try await offCooperativePool { try Child(database: database) }
         }
 
-        func terminate() -> Int32 {
-            process.terminate()
-            process.waitUntilExit()
-            output.fileHandleForReading.readabilityHandler = nil
-            return process.terminationStatus
+        func kill9() async throws {
+            try await offCooperativePool { [self] in
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                output.fileHandleForReading.readabilityHandler = nil
+            }
+        }
+
+        func terminate() async throws -> Int32 {
+            try await offCooperativePool { [self] in
+                process.terminate()
+                process.waitUntilExit()
+                output.fileHandleForReading.readabilityHandler = nil
+                return process.terminationStatus
+            }
         }
     }
 
@@ -101,7 +111,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let database = dir.appendingPathComponent("usage.sqlite").path
 
-        let first = try Child(database: database)
+        let first = try await Child.start(database: database)
         let told = UsageTally()
         let port = first.port
         // 16 clients, each on its own thread, query until the server dies.
@@ -125,12 +135,12 @@ import Testing
             try await Task.sleep(for: .milliseconds(50))
         }
         try await Task.sleep(for: .milliseconds(300))
-        first.kill9()
+        try await first.kill9()
         await clients.value
         let acknowledged = told.values
         #expect(acknowledged.count >= 16)
 
-        let second = try Child(database: database)
+        let second = try await Child.start(database: database)
         let stats = try await Self.stats(port: second.port)
         let threads = try #require(stats["threads"] as? [String: [String: Any]])
         for (id, usage) in acknowledged {
@@ -141,33 +151,35 @@ import Testing
         }
         let sumInput = threads.values.reduce(0) { $0 + ($1["input_tokens"] as? Int ?? 0) }
         #expect(stats["total_input_tokens"] as? Int == sumInput, "totals equal the sum over threads")
-        #expect(second.terminate() == 0, "SIGTERM exits 0")
+        #expect(try await second.terminate() == 0, "SIGTERM exits 0")
     }
 
-    @Test func badConfigurationExitsWithStatusTwoAndOneLine() throws {
-        let process = Process()
-        process.executableURL = try Self.binary()
-        process.environment = ["PORT": "99999", "PATH": "/usr/bin:/bin"]
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    /// Runs the binary to completion (off the cooperative pool); returns its status and stderr.
+    static func runToExit(environment: [String: String]) async throws -> (Int32, String) {
+        let binary = try Self.binary()
+        return try await offCooperativePool {
+            let process = Process()
+            process.executableURL = binary
+            process.environment = environment
+            let err = Pipe()
+            process.standardError = err
+            try process.run()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, text)
+        }
+    }
+
+    @Test func badConfigurationExitsWithStatusTwoAndOneLine() async throws {
+        let (status, text) = try await Self.runToExit(environment: ["PORT": "99999", "PATH": "/usr/bin:/bin"])
+        #expect(status == 2)
         #expect(text.split(separator: "\n").count == 1)
         #expect(text.contains("PORT"))
     }
 
-    @Test func unwritableDatabaseExitsWithStatusTwo() throws {
-        let process = Process()
-        process.executableURL = try Self.binary()
-        process.environment = ["PORT": "0", "DATABASE_PATH": "/proc/nope/usage.sqlite", "PATH": "/usr/bin:/bin"]
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    @Test func unwritableDatabaseExitsWithStatusTwo() async throws {
+        let (status, text) = try await Self.runToExit(environment: ["PORT": "0", "DATABASE_PATH": "/proc/nope/usage.sqlite", "PATH": "/usr/bin:/bin"])
+        #expect(status == 2)
         #expect(text.contains("threadmeter: error:"))
     }
 }

@@ -1,6 +1,7 @@
 // The dashboard page is self-contained, carries no data, and exposes the ids checks rely on.
 import Foundation
 import Testing
+import TestSupport
 @testable import ThreadMeterApp
 
 @Suite struct DashboardPageTests {
@@ -32,21 +33,26 @@ import Testing
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/node"), "needs node to syntax-check the script"))
-    func inlineScriptIsValidJavaScript() throws {
+    func inlineScriptIsValidJavaScript() async throws {
         let html = DashboardPage.html
         let start = try #require(html.range(of: "<script>"))
         let end = try #require(html.range(of: "</script>"))
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("dashboard-\(UUID().uuidString).js")
         try String(html[start.upperBound..<end.lowerBound]).write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/node")
-        process.arguments = ["--check", file.path]
-        let output = Pipe()
-        process.standardError = output
-        try process.run()
-        let diagnostics = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "node --check: \(diagnostics)")
+        let path = file.path
+        let (status, diagnostics) = try await offCooperativePool { () throws -> (Int32, String) in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/node")
+            process.arguments = ["--check", path]
+            let output = Pipe()
+            process.standardError = output
+            try process.run()
+            let diagnostics = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, diagnostics)
+        }
+        #expect(status == 0, "node --check: \(diagnostics)")
     }
+
 }

@@ -1,6 +1,7 @@
 // ServiceMetrics: the families on /metrics and how the app's calls land in them.
 import Foundation
 import Testing
+import TestSupport
 @testable import ThreadMeterApp
 
 @Suite struct ServiceMetricsTests {
@@ -145,23 +146,28 @@ import Testing
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool"), "needs promtool (apt-get install prometheus)"))
-    func promtoolFindsNoLintProblemsInTheServiceExposition() throws {
+    func promtoolFindsNoLintProblemsInTheServiceExposition() async throws {
         let metrics = ServiceMetrics()
         metrics.recordRequest(route: "/v1/query", method: "POST", status: 200, durationSeconds: 1.5)
         metrics.recordRun(outcome: "completed", usageSource: "upstream", model: "gpt-4o-mini", inputTokens: 1, outputTokens: 2, costUSD: 0.1)
         metrics.setRateLimits(["x-ratelimit-remaining-requests": "5"])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
-        process.arguments = ["check", "metrics"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(metrics.render().utf8))
-        try input.fileHandleForWriting.close()
-        let findings = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0 && findings.isEmpty, "promtool: \(findings)")
+        let exposition = metrics.render()
+        let (status, findings) = try await offCooperativePool { () throws -> (Int32, String) in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
+            process.arguments = ["check", "metrics"]
+            let input = Pipe(), output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            input.fileHandleForWriting.write(Data(exposition.utf8))
+            try input.fileHandleForWriting.close()
+            let findings = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, findings)
+        }
+        #expect(status == 0 && findings.isEmpty, "promtool: \(findings)")
     }
+
 }
