@@ -16,6 +16,8 @@ final class Acceptor: @unchecked Sendable {
     private var source: DispatchSourceRead?
     private var paused = false
     private var stopped = false
+    private var listenerClosed = false
+    private var stopWaiters: [CheckedContinuation<Void, Never>] = []
 
     init(socket: ListeningSocket, logger: Logger, onAccept: @escaping @Sendable (Int32, sockaddr_storage) -> Void) {
         self.socket = socket
@@ -27,20 +29,33 @@ final class Acceptor: @unchecked Sendable {
         let source = DispatchSource.makeReadSource(fileDescriptor: socket.fd, queue: queue)
         let fd = socket.fd
         source.setEventHandler { @Sendable in self.acceptAvailable() }
-        source.setCancelHandler { @Sendable in Socket.close(fd) }
+        source.setCancelHandler { @Sendable in
+            Socket.close(fd)
+            self.listenerClosed = true
+            let waiters = self.stopWaiters
+            self.stopWaiters.removeAll()
+            for waiter in waiters { waiter.resume() }
+        }
         self.source = source
         source.resume()
     }
 
-    /// Stops accepting and closes the listening socket; returns once done.
-    func stop() {
-        queue.sync {
-            guard !stopped, let source else { return }
-            stopped = true
-            source.cancel()
-            if paused {
-                paused = false
-                source.resume()
+    /// Stops accepting; returns once the listening socket is closed (new connects are refused).
+    func stop() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async {
+                guard let source = self.source, !self.listenerClosed else {
+                    continuation.resume()
+                    return
+                }
+                self.stopWaiters.append(continuation)
+                guard !self.stopped else { return }
+                self.stopped = true
+                source.cancel()
+                if self.paused {
+                    self.paused = false
+                    source.resume()
+                }
             }
         }
     }

@@ -60,6 +60,7 @@ extension Connection {
             sendError(ServerErrorReply(status: 500, code: "internal_error", message: "invalid response status"))
             return
         }
+        noteServerShutdown()
         let keepAlive = machine.responseStarting(handlerWantsClose: Self.wantsClose(headers))
         let sendsBody = !response.isHEAD && !HTTPStatus.forbidsBody(status)
         appendHead(status, headers, framing: HTTPStatus.forbidsBody(status) ? .none : .contentLength(body.count), keepAlive: keepAlive)
@@ -78,6 +79,7 @@ extension Connection {
         }
         // HTTP/1.0 has no chunked coding: the body is delimited by closing the connection.
         let closeDelimited = response.isHTTP10
+        noteServerShutdown()
         let keepAlive = machine.responseStarting(handlerWantsClose: Self.wantsClose(headers) || closeDelimited)
         let framing: BodyFraming = HTTPStatus.forbidsBody(status) ? .none : (closeDelimited ? .closeDelimited : .chunked)
         appendHead(status, headers, framing: framing, keepAlive: keepAlive)
@@ -222,6 +224,14 @@ extension Connection {
             return nil
         }
         return status
+    }
+
+    /// A response started after shutdown began carries `Connection: close`, even if this loop has
+    /// not yet run its shutdown pass.
+    private func noteServerShutdown() {
+        if server.isShuttingDown, !machine.shuttingDown {
+            perform(machine.beginShutdown())
+        }
     }
 
     /// Whether the handler's `Connection` field asks to close.

@@ -65,7 +65,7 @@ public final class HTTPServer: Sendable {
             guard case .running(let acceptor) = state else { return nil }
             return acceptor
         }
-        acceptor?.stop()
+        await acceptor?.stop()
         for loop in loops { loop.queue.async { loop.beginShutdown() } }
         await waitForConnections(until: started + deadline)
         if openConnections > 0 {

@@ -53,7 +53,7 @@ import TestSupport
             try await connection.send(bytes)
             let texts = [try await connection.readResponse(), try await connection.readResponse(), try await connection.readResponse()].map(\.text)
             #expect(texts == ["GET /slow ", "POST /two 2", "GET /three "])
-            #expect(await connection.waitForClose(timeout: .seconds(2)))
+            #expect(await connection.waitForClose(timeout: patience))
         }
     }
 
@@ -63,7 +63,7 @@ import TestSupport
             try await plain.send("GET / HTTP/1.0\r\n\r\n")
             let first = try await plain.readResponse()
             #expect(first.headers["Connection"] == "close")
-            #expect(await plain.waitForClose(timeout: .seconds(2)))
+            #expect(await plain.waitForClose(timeout: patience))
 
             let kept = try TestConnection(port: port)
             try await kept.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")

@@ -20,18 +20,25 @@ enum Handlers {
     }
 }
 
-/// Short timeouts so timeout tests run in well under a second.
-func fastConfiguration(_ adjust: (inout HTTPServerConfiguration) -> Void = { _ in }) -> HTTPServerConfiguration {
+/// How long a test waits for something that must happen. Generous on purpose: in a full
+/// `swift test` other suites can starve the 2-thread concurrency pool for seconds, while the
+/// server's Dispatch timers keep running. Tests bound timing from below, or measure on the server's
+/// side, rather than expecting test code to run promptly.
+let patience: Duration = .seconds(30)
+
+/// Long timeouts by default: only the timeout a test is about should be short.
+func testConfiguration(_ adjust: (inout HTTPServerConfiguration) -> Void = { _ in }) -> HTTPServerConfiguration {
     var configuration = HTTPServerConfiguration()
-    configuration.headerTimeout = .milliseconds(300)
-    configuration.bodyTimeout = .milliseconds(300)
-    configuration.idleTimeout = .seconds(5)
-    configuration.writeTimeout = .seconds(2)
+    configuration.headerTimeout = .seconds(30)
+    configuration.bodyTimeout = .seconds(30)
+    configuration.idleTimeout = .seconds(60)
+    configuration.writeTimeout = .seconds(30)
     adjust(&configuration)
     return configuration
 }
 
-/// Records the first error a handler saw, and when.
+/// Records the first error a handler saw, and when; or when its task was cancelled (recorded in
+/// the cancellation handler, which runs on the cancelling thread: the server's queue).
 final class TestOutcome: Sendable {
     private let state = Mutex<(error: (any Error)?, at: ContinuousClock.Instant?)>((nil, nil))
     private let latch = TestLatch()
@@ -44,5 +51,10 @@ final class TestOutcome: Sendable {
     var error: (any Error)? { state.withLock { $0.error } }
     var recordedAt: ContinuousClock.Instant? { state.withLock { $0.at } }
 
-    func wait(timeout: Duration) async -> Bool { await latch.wait(timeout: timeout) }
+    func wait(timeout: Duration = patience) async -> Bool { await latch.wait(timeout: timeout) }
+
+    /// Runs `body`; a cancellation of the current task is recorded the moment it is requested.
+    func recordingCancellation<T>(_ body: () async throws -> T) async rethrows -> T {
+        try await withTaskCancellationHandler(operation: body, onCancel: { self.record(CancellationError()) })
+    }
 }

@@ -45,7 +45,7 @@ import TestSupport
     }
 
     @Test func bodyOverLimitByContentLengthIs413BeforeTheBodyIsSent() async throws {
-        let configuration = fastConfiguration { $0.maxBodyBytes = 1000 }
+        let configuration = testConfiguration { $0.maxBodyBytes = 1000 }
         try await withTestServer(configuration: configuration, handler: Handlers.echo) { port in
             // Only the head is sent: the answer must not wait for 10 MB that never come.
             try await expectRejected("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10000000\r\n\r\n", status: 413, code: "payload_too_large", port: port)
@@ -55,7 +55,7 @@ import TestSupport
     }
 
     @Test func chunkedBodyOverLimitIs413() async throws {
-        let configuration = fastConfiguration { $0.maxBodyBytes = 1000 }
+        let configuration = testConfiguration { $0.maxBodyBytes = 1000 }
         try await withTestServer(configuration: configuration, handler: Handlers.echo) { port in
             let chunk = String(repeating: "x", count: 600)
             let raw = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n0\r\n\r\n"
@@ -64,7 +64,7 @@ import TestSupport
     }
 
     @Test func headerSectionOverLimitIs431() async throws {
-        try await withTestServer(configuration: fastConfiguration { $0.maxHeaderBytes = 4096 }, handler: Handlers.echo) { port in
+        try await withTestServer(configuration: testConfiguration { $0.maxHeaderBytes = 4096 }, handler: Handlers.echo) { port in
             let raw = "GET / HTTP/1.1\r\nHost: a\r\nX-Big: \(String(repeating: "b", count: 8000))\r\n\r\n"
             try await expectRejected(raw, status: 431, code: "header_too_large", port: port)
         }
@@ -81,7 +81,7 @@ import TestSupport
         try await withTestServer(handler: Handlers.echo) { port in
             let connection = try TestConnection(port: port)
             try await connection.send("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n")
-            let all = String(decoding: try await connection.readUntilClose(timeout: .seconds(3)), as: UTF8.self)
+            let all = String(decoding: try await connection.readUntilClose(timeout: patience), as: UTF8.self)
             #expect(all.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
             #expect(!all.contains("/smuggled"))
             #expect(all.components(separatedBy: "HTTP/1.1 ").count == 2)

@@ -8,13 +8,13 @@ func expectRejected(_ raw: [UInt8], status: Int, code: String, port: Int, source
     let connection = try TestConnection(port: port)
     defer { connection.close() }
     try await connection.send(raw)
-    let response = try await connection.readResponse(timeout: .seconds(3))
+    let response = try await connection.readResponse(timeout: patience)
     #expect(response.status == status, sourceLocation: sourceLocation)
     #expect(response.headers["Content-Type"] == "application/json", sourceLocation: sourceLocation)
     #expect(response.headers["Connection"] == "close", sourceLocation: sourceLocation)
     #expect(response.text.hasPrefix(#"{"error":{"code":"\#(code)","message":""#) && response.text.hasSuffix(#""}}"#),
             "body: \(response.text)", sourceLocation: sourceLocation)
-    #expect(await connection.waitForClose(timeout: .seconds(3)), "server kept the connection open", sourceLocation: sourceLocation)
+    #expect(await connection.waitForClose(timeout: patience), "server kept the connection open", sourceLocation: sourceLocation)
 }
 
 func expectRejected(_ raw: String, status: Int, code: String, port: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws {

@@ -21,7 +21,7 @@ import TestSupport
         try await withTestServer(handler: Handlers.echo) { port in
             let connection = try TestConnection(port: port)
             try await connection.send("POST /e HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
-            let interim = try await connection.readResponse(timeout: .seconds(2))
+            let interim = try await connection.readResponse(timeout: patience)
             #expect(interim.status == 100)
             #expect(interim.head.reason == "Continue")
             try await connection.send("hello")
@@ -32,7 +32,7 @@ import TestSupport
     }
 
     @Test func expectContinueOverLimitGets413Instead() async throws {
-        try await withTestServer(configuration: fastConfiguration { $0.maxBodyBytes = 10 }, handler: Handlers.echo) { port in
+        try await withTestServer(configuration: testConfiguration { $0.maxBodyBytes = 10 }, handler: Handlers.echo) { port in
             try await expectRejected("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 11\r\n\r\n",
                                      status: 413, code: "payload_too_large", port: port)
         }

@@ -11,7 +11,7 @@ import TestSupport
             HTTPResponse(status: 200, headers: ["Content-Type": "text/event-stream"], body: .stream { writer in
                 try await writer.write(SSEEncoder.event("content", data: #"{"n":1}"#))
                 // Only continue once the client has seen the first event: proves it was flushed.
-                guard await firstReceived.wait(timeout: .seconds(5)) else { return }
+                guard await firstReceived.wait(timeout: patience) else { return }
                 try await writer.write(SSEEncoder.event("content", data: #"{"n":2}"#))
             })
         }
@@ -20,12 +20,12 @@ import TestSupport
             #expect(stream.status == 200)
             #expect(stream.headers["Transfer-Encoding"] == "chunked")
             #expect(stream.headers["Content-Length"] == nil)
-            let first = try await stream.nextEvent(timeout: .seconds(2))
+            let first = try await stream.nextEvent(timeout: patience)
             #expect(first == TestSSEEvent(event: "content", data: #"{"n":1}"#))
             firstReceived.open()
-            let second = try await stream.nextEvent(timeout: .seconds(2))
+            let second = try await stream.nextEvent(timeout: patience)
             #expect(second == TestSSEEvent(event: "content", data: #"{"n":2}"#))
-            #expect(try await stream.nextEvent(timeout: .seconds(2)) == nil)
+            #expect(try await stream.nextEvent(timeout: patience) == nil)
         }
     }
 }

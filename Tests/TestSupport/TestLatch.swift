@@ -25,7 +25,7 @@ public final class TestLatch: Sendable {
 
     /// Waits until open. Returns false if `timeout` passed first.
     @discardableResult
-    public func wait(timeout: Duration = .seconds(5)) async -> Bool {
+    public func wait(timeout: Duration = .seconds(30)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while !isOpen {
             guard ContinuousClock.now < deadline else { return false }
