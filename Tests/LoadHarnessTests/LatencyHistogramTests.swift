@@ -4,10 +4,10 @@ import Testing
 @Suite struct LatencyHistogramTests {
     @Test func smallValuesAreExact() {
         var histogram = LatencyHistogram()
-        for v in 0..<32 { histogram.record(UInt64(v)) }
-        #expect(histogram.value(atPercentile: 50) == 15)
+        for v in 0..<1024 { histogram.record(UInt64(v)) }
+        #expect(histogram.value(atPercentile: 50) == 511)
         #expect(histogram.min == 0)
-        #expect(histogram.max == 31)
+        #expect(histogram.max == 1023)
     }
 
     @Test func percentilesStayWithinTheBucketPrecision() {
@@ -15,7 +15,7 @@ import Testing
         for v in 1...100_000 { histogram.record(UInt64(v)) }
         for (p, exact) in [(50.0, 50_000.0), (90.0, 90_000.0), (99.0, 99_000.0)] {
             let reported = Double(histogram.value(atPercentile: p))
-            #expect(abs(reported - exact) / exact < 1.0 / 32 + 1e-9, "p\(p) = \(reported), exact \(exact)")
+            #expect(abs(reported - exact) / exact < 1.0 / 1024 + 1e-9, "p\(p) = \(reported), exact \(exact)")
         }
         #expect(histogram.value(atPercentile: 100) == 100_000)
         #expect(histogram.count == 100_000)
@@ -23,7 +23,7 @@ import Testing
 
     @Test func bucketsAreContiguousAndCoverEveryValue() {
         var previous = -1
-        for v: UInt64 in [0, 1, 31, 32, 33, 63, 64, 65, 127, 128, 1 << 40, UInt64.max] {
+        for v: UInt64 in [0, 1, 31, 32, 1023, 1024, 1025, 2047, 2048, 2049, 4096, 1 << 40, UInt64.max] {
             let index = LatencyHistogram.bucketIndex(v)
             #expect(index >= previous)
             #expect(index < LatencyHistogram.bucketCount)
