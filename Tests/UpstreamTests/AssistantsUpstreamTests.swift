@@ -161,6 +161,23 @@ struct AssistantsUpstreamTests {
         }
     }
 
+    @Test("a connect that hangs (the listener's accept queue is full) is a timeout")
+    func connectTimeout() async throws {
+        let (port, descriptors) = try saturatedListener()
+        defer { for fd in descriptors { close(fd) } }
+        var configuration = testConfiguration(.assistants, baseURL: try #require(URL(string: "http://127.0.0.1:\(port)/v1")))
+        configuration.connectTimeout = .milliseconds(300)
+        configuration.firstByteTimeout = .milliseconds(200)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let error = await startFailure(makeUpstream(configuration, logger: .noop))
+        guard case .timeout? = error else {
+            Issue.record("expected timeout, got \(String(describing: error))")
+            return
+        }
+        #expect(clock.now - start < .milliseconds(2500))
+    }
+
     @Test("no response head within connect + first-byte timeout is a timeout (504)")
     func headTimeout() async throws {
         try await withMock { mock in
