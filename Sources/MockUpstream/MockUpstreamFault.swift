@@ -26,7 +26,7 @@ public enum MockUpstreamFault: Sendable, Equatable {
     case status(Int, retryAfter: String? = nil)
     /// Wait this long before answering at all (no head, no bytes).
     case delayHeaders(Duration)
-    /// Send the head, then break the connection without a body.
+    /// Send the head (`text/event-stream` on the streamed endpoints), then break the connection without a body.
     case closeConnection
     /// Stream two deltas, then an event whose JSON is cut short, then end.
     case malformedJSON

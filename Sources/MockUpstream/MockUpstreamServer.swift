@@ -147,7 +147,9 @@ public final class MockUpstreamServer: Sendable {
                 return errorResponse(499, "client went away", count: count)
             }
         case .closeConnection?:
-            return HTTPResponse(status: 200, headers: headers(contentType: "application/json", count: count), body: .stream { _ in
+            let streams = route.endpoint == .createRun || route.endpoint == .createResponse
+            let contentType = streams ? "text/event-stream; charset=utf-8" : "application/json"
+            return HTTPResponse(status: 200, headers: headers(contentType: contentType, count: count), body: .stream { _ in
                 throw MockConnectionClosed()
             })
         default:

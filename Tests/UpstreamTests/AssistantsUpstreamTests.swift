@@ -148,6 +148,19 @@ struct AssistantsUpstreamTests {
         }
     }
 
+    @Test("a connection broken right after the run's head ends the run broken with connectionFailed")
+    func brokenRunStream() async throws {
+        try await withMock { mock in
+            mock.setFault(.closeConnection, for: .createRun)
+            let collected = try await collect(upstream(.assistants, mock).startRun(RunRequest(threadId: nil, query: "Q?")))
+            #expect(collected.outcome?.status == .broken)
+            guard case .connectionFailed? = collected.outcome?.error else {
+                Issue.record("expected connectionFailed, got \(String(describing: collected.outcome?.error))")
+                return
+            }
+        }
+    }
+
     @Test("no response head within connect + first-byte timeout is a timeout (504)")
     func headTimeout() async throws {
         try await withMock { mock in
