@@ -62,7 +62,9 @@ let package = Package(
         .testTarget(name: "SQLiteLedgerTests", dependencies: ["SQLiteLedger", "Metering", "Telemetry"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "TestSupport"]),
         .testTarget(name: "LoadHarnessTests", dependencies: ["threadmeter-load"]),
-        .testTarget(name: "HostileTrafficTests", dependencies: ["HTTPServer", "HTTPWire", "Telemetry", "TestSupport"]),
+        .testTarget(name: "HostileTrafficTests", dependencies: [
+            "HTTPServer", "HTTPWire", "Telemetry", "TestSupport", "ThreadMeterApp", "Upstream", "Metering",
+        ]),
         .testTarget(name: "ThreadMeterAppTests", dependencies: [
             "ThreadMeterApp", "MockUpstream", "Upstream", "Metering", "SQLiteLedger", "TestSupport", "HTTPWire",
         ]),

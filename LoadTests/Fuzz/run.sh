@@ -28,14 +28,24 @@ sources_for() {
     case "$1" in
         http-request) echo Sources/HTTPWire/*.swift LoadTests/Fuzz/FuzzHTTPRequestParser.swift ;;
         sse)          echo Sources/Upstream/SSEParser.swift Sources/Upstream/SSEEvent.swift LoadTests/Fuzz/FuzzSSEParser.swift ;;
-        json-query)   echo "$(json_query_sources)" LoadTests/Fuzz/FuzzQueryRequestDecoding.swift ;;
+        json-query)   echo $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' LoadTests/Fuzz/json-query.sources) LoadTests/Fuzz/FuzzQueryRequestDecoding.swift ;;
         *) echo "unknown fuzz target: $1 (known: ${all_targets[*]})" >&2; return 1 ;;
     esac
 }
 
-# The app's query-request decoding and the few files it needs (kept in one place).
-json_query_sources() {
-    cat LoadTests/Fuzz/json-query.sources | sed -e 's/#.*//' -e '/^[[:space:]]*$/d' | tr '\n' ' '
+# Copies the sources into one directory without `import <project module>` lines: files from
+# several modules are compiled as one module here.
+stage_sources() {
+    local dir="$build_dir/src/$1"
+    shift
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    for file in "$@"; do
+        [ -f "$file" ] || { echo "missing source $file" >&2; return 1; }
+        local staged="$dir/$(echo "$file" | tr '/' '_')"
+        sed -E '/^(@testable )?import (HTTPWire|HTTPServer|Telemetry|Metering|Upstream|SQLiteLedger|MockUpstream|ThreadMeterApp|CSQLite)$/d' "$file" > "$staged"
+        echo "$staged"
+    done
 }
 
 max_len_for() {
@@ -49,11 +59,13 @@ max_len_for() {
 failed=()
 for target in "${targets[@]}"; do
     srcs=$(sources_for "$target") || exit 2
+    # shellcheck disable=SC2086
+    staged=$(stage_sources "$target" $srcs) || { failed+=("$target(sources)"); continue; }
     binary="$build_dir/fuzz-$target"
     echo "== $target: building"
     # shellcheck disable=SC2086
     if ! swiftc -parse-as-library -sanitize=fuzzer,address -O -g \
-            -module-name "Fuzz_${target//-/_}" $srcs -o "$binary" 2> "$build_dir/$target.build.log"; then
+            -module-name "Fuzz_${target//-/_}" $staged -o "$binary" 2> "$build_dir/$target.build.log"; then
         cat "$build_dir/$target.build.log" >&2
         echo "== $target: BUILD FAILED" >&2
         failed+=("$target(build)")

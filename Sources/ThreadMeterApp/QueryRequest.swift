@@ -27,6 +27,12 @@ public struct QueryRequest: Sendable, Equatable {
             }
         }
         guard !body.isEmpty else { throw .badRequest("request body is empty; expected a JSON object with 'query'") }
+        // JSONDecoder does not check the values it skips (unknown or repeated keys): invalid UTF-8,
+        // bad escapes and raw control characters there passed. Check the whole text first (RFC 8259;
+        // found by the json-query fuzz target, LoadTests/Fuzz).
+        guard (try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])) != nil else {
+            throw .badRequest("request body is not valid JSON")
+        }
         let wire: Wire
         do {
             wire = try JSONDecoder().decode(Wire.self, from: Data(body))
