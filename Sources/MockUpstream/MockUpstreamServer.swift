@@ -275,6 +275,3 @@ public final class MockUpstreamServer: Sendable {
 
     static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 }
-
-/// Thrown by a stream body to break the connection (the `closeConnection` fault).
-struct MockConnectionClosed: Error {}

@@ -139,8 +139,3 @@ extension UpstreamHTTPClient {
         return max(2, (sum.seconds + 1).rounded(.up))
     }
 }
-
-extension Duration {
-    /// This duration in (fractional) seconds.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
