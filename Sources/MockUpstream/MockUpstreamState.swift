@@ -56,6 +56,20 @@ struct MockUpstreamState {
         }
     }
 
+    /// Takes back `markDelivered` when the terminal event could not be written after all.
+    mutating func undeliver(_ id: String) {
+        guard var run = runs[id], run.delivered else { return }
+        run.delivered = false
+        runs[id] = run
+        if let reported = run.usage {
+            totals.inputTokens -= reported.input
+            totals.outputTokens -= reported.output
+            totals.runs -= 1
+        } else {
+            totals.runsWithoutUsage -= 1
+        }
+    }
+
     /// Ends run `id` (once) with its usage (nil when omitted) and adds its tokens to the thread's history.
     mutating func finish(_ id: String, status: String, output: String, usage: (input: Int, output: Int)?, responses: Bool) {
         guard var run = runs[id], !run.isTerminal else { return }

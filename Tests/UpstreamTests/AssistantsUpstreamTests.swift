@@ -181,7 +181,7 @@ struct AssistantsUpstreamTests {
     @Test("no response head within connect + first-byte timeout is a timeout (504)")
     func headTimeout() async throws {
         try await withMock { mock in
-            mock.setFault(.delayHeaders(.seconds(3)), for: .createRun)
+            mock.setFault(.delayHeaders(.seconds(6)), for: .createRun)
             let clock = ContinuousClock()
             let start = clock.now
             let error = await startFailure(upstream(.assistants, mock) {
@@ -193,14 +193,14 @@ struct AssistantsUpstreamTests {
                 return
             }
             #expect(error?.httpStatus == 504)
-            #expect(clock.now - start < .milliseconds(2500))
+            #expect(clock.now - start < .seconds(5), "the timeout fired only when the head finally came")
         }
     }
 
     @Test("an upstream going silent mid-stream ends the run with a timeout after the idle timeout")
     func idleTimeout() async throws {
         try await withMock { mock in
-            mock.setFault(.stallStream(.seconds(3)), for: .createRun)
+            mock.setFault(.stallStream(.seconds(6)), for: .createRun)
             let clock = ContinuousClock()
             let start = clock.now
             let collected = try await collect(upstream(.assistants, mock) { $0.idleTimeout = .milliseconds(300) }
@@ -211,7 +211,7 @@ struct AssistantsUpstreamTests {
                 return
             }
             #expect(collected.outcome?.status == .broken)
-            #expect(clock.now - start < .milliseconds(2000))
+            #expect(clock.now - start < .seconds(5), "the run ended only when the stalled stream did")
         }
     }
 
