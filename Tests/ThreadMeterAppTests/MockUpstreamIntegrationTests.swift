@@ -185,7 +185,8 @@ import Upstream
                 try await Task.sleep(for: .milliseconds(20))
             }
             #expect(stopped, "the run was stopped upstream")
-            #expect(ContinuousClock.now - closedAt < .seconds(1), "within a second")
+            // Typically milliseconds; the bound leaves room for a loaded CI machine.
+            #expect(ContinuousClock.now - closedAt < .seconds(3), "promptly")
             var recorded = false
             while ContinuousClock.now - closedAt < .seconds(8) {
                 let thread = try await app.request("GET", "/stats/threads/\(threadId)")

@@ -175,7 +175,7 @@ struct AssistantsUpstreamTests {
             Issue.record("expected timeout, got \(String(describing: error))")
             return
         }
-        #expect(clock.now - start < .milliseconds(2500))
+        #expect(clock.now - start < .seconds(5))
     }
 
     @Test("no response head within connect + first-byte timeout is a timeout (504)")
@@ -200,10 +200,11 @@ struct AssistantsUpstreamTests {
     @Test("an upstream going silent mid-stream ends the run with a timeout after the idle timeout")
     func idleTimeout() async throws {
         try await withMock { mock in
-            mock.setFault(.stallStream(.seconds(6)), for: .createRun)
+            mock.setFault(.stallStream(.seconds(8)), for: .createRun)
             let clock = ContinuousClock()
             let start = clock.now
-            let collected = try await collect(upstream(.assistants, mock) { $0.idleTimeout = .milliseconds(300) }
+            // 1.5 s: long enough that a loaded machine still delivers the two deltas before it fires.
+            let collected = try await collect(upstream(.assistants, mock) { $0.idleTimeout = .milliseconds(1500) }
                 .startRun(RunRequest(threadId: nil, query: "Q?")))
             #expect(collected.deltas.count == 2)
             guard case .timeout? = collected.outcome?.error else {
@@ -211,7 +212,7 @@ struct AssistantsUpstreamTests {
                 return
             }
             #expect(collected.outcome?.status == .broken)
-            #expect(clock.now - start < .seconds(5), "the run ended only when the stalled stream did")
+            #expect(clock.now - start < .seconds(7), "the run ended before the stalled stream did")
         }
     }
 
