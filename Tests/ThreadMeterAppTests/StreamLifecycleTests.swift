@@ -101,7 +101,8 @@ import Upstream
     @Test func shutdownLetsARunningStreamFinishAndRefusesNewQueries() async throws {
         var options = SimulatedAssistant.Options()
         options.delay = .milliseconds(30) ... .milliseconds(30)
-        try await withTestApp(upstream: SimulatedAssistant(options: options)) { app in
+        // A grace period far longer than the stream, so a loaded machine cannot cut it.
+        try await withTestApp(configure: { $0.shutdownGraceSeconds = 20 }, upstream: SimulatedAssistant(options: options)) { app in
             let stream = try await openEventStream(port: app.port, path: "/v1/query",
                                                    headers: [("Content-Type", "application/json")], body: #"{"query":"q"}"#)
             #expect(try await stream.nextEvent()?.event == "thread_info")
