@@ -167,7 +167,6 @@ extension Connection {
             ("remote", remoteAddress), ("status", String(reply.status)), ("code", reply.code), ("reason", reply.message),
         ])
         response.requestId = server.requestIDs.next()
-        response.isHTTP10 = false
         response.streaming = false
         _ = machine.responseStarting(handlerWantsClose: true)
         let body = reply.body

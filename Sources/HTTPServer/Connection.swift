@@ -194,7 +194,9 @@ final class Connection: @unchecked Sendable {
             return
         }
         if outputOffset == output.count {
-            if output.capacity > 256 * 1024 {
+            // Keep a small buffer for the next response; give back what a large one grew to
+            // (thousands of idle connections must not each hold a big buffer).
+            if output.capacity > 16 * 1024 {
                 output = []
             } else {
                 output.removeAll(keepingCapacity: true)

@@ -97,7 +97,8 @@ extension HTTPRequestParser {
     private static func parseChunkSize(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Result<Int, HTTPParseError> {
         var i = start
         var size = 0
-        while i < end, let digit = HTTPByteClass.hexValue(p[i]) {
+        while i < end, let hex = PercentDecoding.hexValue(p[i]) {
+            let digit = Int(hex)
             guard size <= (Int.max - digit) / 16 else { return .failure(.chunkSizeOverflow) }
             size = size * 16 + digit
             i += 1

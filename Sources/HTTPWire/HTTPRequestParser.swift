@@ -4,6 +4,11 @@
 /// request (pipelining). Each request yields `.head` (so a server can answer `100 Continue` or
 /// refuse early) and then `.request` once its body is complete. After an error the parser stays
 /// failed: the connection must be closed.
+///
+/// Strict by design (RFC 9112 leaves some leniency optional): every line must end in CRLF, a bare
+/// LF is refused rather than accepted as a line end (§2.2 "MAY recognize"), since a front proxy
+/// that disagrees about line ends is a smuggling vector; a bare CR is refused (§2.2); empty lines
+/// before a request line are skipped (§2.2).
 public struct HTTPRequestParser: Sendable {
     /// Size limits enforced while parsing.
     public struct Limits: Sendable, Equatable {
@@ -181,7 +186,7 @@ public struct HTTPRequestParser: Sendable {
     private mutating func compact() {
         guard readIndex > 0 else { return }
         if readIndex == buffer.count {
-            if buffer.capacity > 64 * 1024 {
+            if buffer.capacity > 16 * 1024 {
                 buffer = []
             } else {
                 buffer.removeAll(keepingCapacity: true)

@@ -1,4 +1,5 @@
 // A JSON value rendered exactly like the recorded upstream (Python-style ", " and ": " separators).
+import Telemetry
 
 /// An ordered JSON value; `render()` matches the byte layout of the upstream fixtures
 /// (`{"a": 1, "b": [1, 2]}`, non-ASCII characters written as UTF-8, floats like `1.0`).
@@ -58,25 +59,6 @@ public indirect enum MockJSON: Sendable, Equatable, ExpressibleByStringLiteral, 
     }
 
     static func quote(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{8}": out += "\\b"
-            case "\u{C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
+        out += LogLineFormatter.jsonString(text)
     }
 }

@@ -1,25 +1,5 @@
 // Faults the mock upstream can be told to produce, per endpoint, at runtime.
 
-/// The mock's endpoints (paths below the base URL, which ends in `/v1`).
-public enum MockEndpoint: String, Sendable, CaseIterable {
-    /// `POST /threads`
-    case createThread
-    /// `POST /threads/{id}/messages`
-    case addMessage
-    /// `POST /threads/{id}/runs`
-    case createRun
-    /// `POST /threads/{id}/runs/{run_id}/cancel`
-    case cancelRun
-    /// `GET /threads/{id}/runs/{run_id}`
-    case getRun
-    /// `POST /conversations`
-    case createConversation
-    /// `POST /responses`
-    case createResponse
-    /// `GET /responses/{id}`
-    case getResponse
-}
-
 /// A misbehaviour of one endpoint.
 public enum MockUpstreamFault: Sendable, Equatable {
     /// Answer with this status and an OpenAI-style error body (`Retry-After` when given).

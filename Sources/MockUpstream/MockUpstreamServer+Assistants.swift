@@ -90,8 +90,7 @@ extension MockUpstreamServer {
                     if cancel.1 { return }  // cut: the usage is visible only through GET
                     try await write(Wire.event("thread.run.cancelling", Wire.run(facts, .init(status: "cancelling"))))
                     try await write(Wire.event("thread.run.step.cancelled", Wire.step(facts, status: "cancelled", usage: partial)))
-                    try await write(Wire.event("thread.run.cancelled", Wire.run(facts, .init(status: "cancelled", usage: partial))) + Wire.done)
-                    state.withLock { $0.markDelivered(runId) }
+                    try await writeTerminal(runId, Wire.event("thread.run.cancelled", Wire.run(facts, .init(status: "cancelled", usage: partial))) + Wire.done, write)
                     return
                 }
                 guard index < deltas.count else { break }
@@ -106,8 +105,7 @@ extension MockUpstreamServer {
             state.withLock { state in
                 state.finish(runId, status: "completed", output: sent, usage: stepUsage.map { ($0.promptTokens, $0.completionTokens) }, responses: false)
             }
-            try await write(Wire.closing(facts, answer: sent, stepUsage: stepUsage, runUsage: runUsage).joined())
-            state.withLock { $0.markDelivered(runId) }
+            try await writeTerminal(runId, Wire.closing(facts, answer: sent, stepUsage: stepUsage, runUsage: runUsage).joined(), write)
         } catch {
             // The client went away: like the real API, the run goes on to completion upstream.
             let full = usage(deltas.joined())
@@ -141,10 +139,9 @@ extension MockUpstreamServer {
         case .runEnds(let status):
             let state = Self.terminalState(status, usage: usage)
             self.state.withLock { $0.finish(runId, status: status, output: sent, usage: (usage.promptTokens, usage.completionTokens), responses: false) }
-            try await write(Wire.event("thread.message.completed", Wire.message(facts, status: "incomplete", text: sent))
+            try await writeTerminal(runId, Wire.event("thread.message.completed", Wire.message(facts, status: "incomplete", text: sent))
                 + Wire.event("thread.run.step.\(status == "incomplete" ? "failed" : status)", Wire.step(facts, status: status == "incomplete" ? "failed" : status, usage: usage))
-                + Wire.event("thread.run.\(status)", Wire.run(facts, state)) + Wire.done)
-            self.state.withLock { $0.markDelivered(runId) }
+                + Wire.event("thread.run.\(status)", Wire.run(facts, state)) + Wire.done, write)
         default:
             break
         }

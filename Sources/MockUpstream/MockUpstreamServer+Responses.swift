@@ -96,8 +96,7 @@ extension MockUpstreamServer {
                         if status == "failed" { terminal.error = ("server_error", "Sorry, something went wrong.") }
                         if status == "incomplete" { terminal.incompleteReason = "max_output_tokens" }
                         finish(status, sent)
-                        try await write(events.closing(text: sent, state: terminal).joined())
-                        state.withLock { $0.markDelivered(id) }
+                        try await writeTerminal(id, events.closing(text: sent, state: terminal).joined(), write)
                         return
                     default:
                         break
@@ -112,8 +111,7 @@ extension MockUpstreamServer {
             let omit = fault == .omitAllUsage || fault == .omitRunUsage
             finish("completed", sent)
             if fault == .omitRunUsage { state.withLock { $0.runs[id]?.usage = nil } }
-            try await write(events.closing(text: sent, state: .init(status: "completed", text: sent, usage: omit ? nil : usage(sent))).joined())
-            state.withLock { $0.markDelivered(id) }
+            try await writeTerminal(id, events.closing(text: sent, state: .init(status: "completed", text: sent, usage: omit ? nil : usage(sent))).joined(), write)
         } catch {
             // The client closed the stream: a foreground response stops; GET shows it cancelled with partial usage.
             finish("cancelled", sent)

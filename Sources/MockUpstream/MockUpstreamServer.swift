@@ -259,6 +259,18 @@ public final class MockUpstreamServer: Sendable {
         }
     }
 
+    /// Counts run `id`'s usage as reported, then writes its terminal event(s): counted before the client
+    /// can see them, so `reportedUsage` is never behind what a client received. A failed write takes the count back.
+    func writeTerminal(_ id: String, _ text: String, _ write: (String) async throws -> Void) async throws {
+        state.withLock { $0.markDelivered(id) }
+        do {
+            try await write(text)
+        } catch {
+            state.withLock { $0.undeliver(id) }
+            throw error
+        }
+    }
+
     // MARK: Ids and clock
 
     static func makeId(_ prefix: String, alphanumerics count: Int) -> String {
@@ -275,6 +287,3 @@ public final class MockUpstreamServer: Sendable {
 
     static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 }
-
-/// Thrown by a stream body to break the connection (the `closeConnection` fault).
-struct MockConnectionClosed: Error {}

@@ -1,17 +1,5 @@
 // The mock upstream's in-memory world: threads, conversations, runs, responses, faults, request log.
 
-/// Usage the mock reported over all finished runs (terminal events, or `GET` after a cut stream).
-public struct MockUsageTotals: Sendable, Equatable {
-    public var inputTokens = 0
-    public var outputTokens = 0
-    /// Runs whose usage was reported.
-    public var runs = 0
-    /// Runs that ended without any usage reported (the client has to estimate).
-    public var runsWithoutUsage = 0
-
-    public init() {}
-}
-
 /// Everything the mock remembers, guarded by the server's mutex.
 struct MockUpstreamState {
     /// A thread or conversation.
@@ -65,6 +53,20 @@ struct MockUpstreamState {
             totals.runs += 1
         } else {
             totals.runsWithoutUsage += 1
+        }
+    }
+
+    /// Takes back `markDelivered` when the terminal event could not be written after all.
+    mutating func undeliver(_ id: String) {
+        guard var run = runs[id], run.delivered else { return }
+        run.delivered = false
+        runs[id] = run
+        if let reported = run.usage {
+            totals.inputTokens -= reported.input
+            totals.outputTokens -= reported.output
+            totals.runs -= 1
+        } else {
+            totals.runsWithoutUsage -= 1
         }
     }
 

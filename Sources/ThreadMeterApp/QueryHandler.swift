@@ -31,10 +31,21 @@ struct QueryHandler: Sendable {
             threadId: query.threadId, query: query.query, demandStage: query.demandStage,
             accountName: query.accountName, additionalInstructions: query.additionalInstructions
         )
+        // Started in a task a client disconnect cannot cancel: once the upstream accepted a run, the
+        // stream below must see it through (abandon it and record its usage), never orphan it.
+        let upstream = self.upstream
+        let started = await Task { () -> Result<any UpstreamRun, UpstreamError> in
+            do throws(UpstreamError) {
+                return .success(try await upstream.startRun(runRequest))
+            } catch {
+                return .failure(error)
+            }
+        }.value
         let run: any UpstreamRun
-        do {
-            run = try await upstream.startRun(runRequest)
-        } catch {
+        switch started {
+        case .success(let accepted):
+            run = accepted
+        case .failure(let error):
             metrics.recordUpstreamError(kind: error.metricKind)
             logger.warning("upstream refused the run", [("request_id", context.requestId), ("code", error.code), ("error", error.message)])
             return Self.apiError(for: error).response

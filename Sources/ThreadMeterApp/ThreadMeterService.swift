@@ -147,7 +147,9 @@ public final class ThreadMeterService: Sendable {
         let resolution = Router.resolve(method: request.method, path: path)
         let routeLabel: String
         if case .route(let route) = resolution { routeLabel = route.template } else { routeLabel = "unmatched" }
-        let log = AccessLogLine(method: request.method, path: path, route: routeLabel, requestId: context.requestId,
+        // The raw (still percent-encoded) path: a decoded one could carry CR/LF into the log line.
+        let rawPath = request.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let log = AccessLogLine(method: request.method, path: rawPath, route: routeLabel, requestId: context.requestId,
                                 logger: logger.labelled("access"), metrics: metrics)
         let response = await respond(request, context: context, resolution: resolution, log: log)
         log.set(status: response.status)

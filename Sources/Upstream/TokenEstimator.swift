@@ -1,5 +1,4 @@
 // A tokenizer-free estimate of how many tokens a text costs, for runs whose usage the upstream did not report.
-import Metering
 
 /// Estimates BPE token counts (GPT-4o family) without a vocabulary.
 ///
@@ -36,13 +35,5 @@ public enum TokenEstimator {
         }
         endWord()
         return tokens
-    }
-}
-
-/// Estimated usage of a run whose upstream reported none (`usage_source: "estimated"`).
-public enum UsageEstimate {
-    /// `inputTokens` = estimate of `prompt` (instructions, context and query), `outputTokens` = estimate of `answer`.
-    public static func estimate(prompt: String, answer: String) -> TokenUsage {
-        TokenUsage(inputTokens: TokenEstimator.estimate(prompt), outputTokens: TokenEstimator.estimate(answer))
     }
 }

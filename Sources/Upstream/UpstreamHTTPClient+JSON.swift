@@ -48,6 +48,3 @@ extension UpstreamHTTPClient {
         return response
     }
 }
-
-/// An answer whose content is not needed beyond its success.
-struct IgnoredReply: Decodable {}

@@ -26,9 +26,9 @@ final class UpstreamHTTPClient: Sendable {
         sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
         sessionConfiguration.httpCookieStorage = nil
         sessionConfiguration.httpShouldSetCookies = false
-        // A backstop only: our own watchdog enforces the configured timeouts precisely.
-        let backstop = configuration.firstByteTimeout + configuration.connectTimeout + configuration.idleTimeout
-        sessionConfiguration.timeoutIntervalForRequest = backstop.seconds
+        // A backstop only: our own watchdog enforces the configured timeouts precisely. FoundationNetworking
+        // truncates this to whole seconds (0 would time out at once), so keep it at 2 s or more.
+        sessionConfiguration.timeoutIntervalForRequest = Self.backstopSeconds(configuration)
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1  // callbacks of one task must stay in order
         queue.name = "threadmeter.upstream.urlsession"
@@ -124,6 +124,7 @@ final class UpstreamHTTPClient: Sendable {
             url.appendPathComponent(String(component))
         }
         var urlRequest = URLRequest(url: url)
+        urlRequest.timeoutInterval = Self.backstopSeconds(configuration)
         urlRequest.httpMethod = request.method
         urlRequest.httpBody = request.body
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
@@ -131,7 +132,10 @@ final class UpstreamHTTPClient: Sendable {
     }
 }
 
-extension Duration {
-    /// This duration in (fractional) seconds.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+extension UpstreamHTTPClient {
+    /// URLSession's own (idle) timeout, longer than any of ours so that ours always fire first.
+    static func backstopSeconds(_ configuration: UpstreamConfiguration) -> TimeInterval {
+        let sum = configuration.connectTimeout + configuration.firstByteTimeout + configuration.idleTimeout
+        return max(2, (sum.seconds + 1).rounded(.up))
+    }
 }

@@ -25,7 +25,7 @@ enum ExternalTool {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
-        try process.run()
+        try launchSerially(process)
         // Write and read on separate threads so neither side blocks on a full pipe.
         let writer = Thread {
             stdin.fileHandleForWriting.write(Data(input.utf8))

@@ -72,8 +72,8 @@ public final class TestConnection: @unchecked Sendable {
     public func close(reset: Bool = false) {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         if reset {
-            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
-            _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+            var option = linger(l_onoff: 1, l_linger: 0)
+            _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
         }
         _ = Self.closeDescriptor(fd)
     }

@@ -41,7 +41,7 @@ import TestSupport
             process.environment = env
             process.standardError = output
             process.standardOutput = FileHandle.nullDevice
-            try process.run()
+            try launchSerially(process)
             var log = ""
             let deadline = Date().addingTimeInterval(20)
             var found: Int?
@@ -163,7 +163,7 @@ import TestSupport
             process.environment = environment
             let err = Pipe()
             process.standardError = err
-            try process.run()
+            try launchSerially(process)
             let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
             return (process.terminationStatus, text)

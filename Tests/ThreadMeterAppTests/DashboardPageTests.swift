@@ -47,7 +47,7 @@ import TestSupport
             process.arguments = ["--check", path]
             let output = Pipe()
             process.standardError = output
-            try process.run()
+            try launchSerially(process)
             let diagnostics = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
             return (process.terminationStatus, diagnostics)

@@ -166,3 +166,14 @@ import Upstream
         }
     }
 }
+
+@Suite struct AccessLogTests {
+    @Test func accessLogLinesUseTheRawPathSoEncodedNewlinesCannotForgeLines() async throws {
+        try await withTestApp { app in
+            _ = try await app.request("GET", "/nope%0Aforged%20line")
+            let line = try #require(app.logs.records.first { $0.label == "access" })
+            #expect(line.message == "GET /nope%0Aforged%20line 404")
+            #expect(!line.message.contains("\n"))
+        }
+    }
+}

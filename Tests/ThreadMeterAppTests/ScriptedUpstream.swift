@@ -1,4 +1,5 @@
 // A test upstream whose runs follow a script: fixed usage, failures, missing usage, or a run that hangs.
+import Dispatch
 import Metering
 import Synchronization
 import Upstream
@@ -23,15 +24,28 @@ final class ScriptedUpstream: AssistantUpstream {
     let abandoned = Atomic<Int>(0)
     let requests = Mutex<[RunRequest]>([])
 
-    init(_ steps: [ScriptStep], fallback: ScriptStep = .complete(usage: TokenUsage(inputTokens: 10, outputTokens: 5))) {
+    /// How long `startRun` takes (the upstream creating the thread and accepting the run).
+    let startDelay: Duration
+
+    init(_ steps: [ScriptStep], fallback: ScriptStep = .complete(usage: TokenUsage(inputTokens: 10, outputTokens: 5)),
+         startDelay: Duration = .zero) {
         self.steps = Mutex(steps)
         self.fallback = fallback
+        self.startDelay = startDelay
     }
 
     func rateLimitSnapshot() -> [String: String] { ["x-ratelimit-remaining-requests": "99"] }
 
     func startRun(_ request: RunRequest) async throws(UpstreamError) -> any UpstreamRun {
         requests.withLock { $0.append(request) }
+        if startDelay > .zero {
+            // Not cancellable on purpose: a real upstream accepts the run whatever the client does meanwhile.
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(startDelay.components.seconds * 1000 + startDelay.components.attoseconds / 1_000_000_000_000_000))) {
+                    done.resume()
+                }
+            }
+        }
         let step = steps.withLock { $0.isEmpty ? fallback : $0.removeFirst() }
         let n = counter.add(1, ordering: .relaxed).newValue
         let threadId = request.threadId ?? "thread_scripted\(n)"

@@ -160,7 +160,7 @@ import TestSupport
             process.standardInput = input
             process.standardOutput = output
             process.standardError = output
-            try process.run()
+            try launchSerially(process)
             input.fileHandleForWriting.write(Data(exposition.utf8))
             try input.fileHandleForWriting.close()
             let findings = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -56,6 +56,22 @@ import Upstream
         }
     }
 
+    @Test func clientLeavingWhileTheRunStartsStillGetsTheRunAbandonedAndRecorded() async throws {
+        let upstream = ScriptedUpstream([.hang(deltas: ["x"], usageOnAbandon: TokenUsage(inputTokens: 9, outputTokens: 1))],
+                                        startDelay: .milliseconds(300))
+        try await withTestApp(upstream: upstream) { app in
+            let connection = try TestConnection(port: app.port)
+            try await connection.send(TestConnection.encodeRequest(method: "POST", path: "/v1/query",
+                                                                   headers: [("Content-Type", "application/json")],
+                                                                   body: Array(#"{"query":"q"}"#.utf8)))
+            try await Task.sleep(for: .milliseconds(50))
+            connection.close()
+            #expect(try await eventually { upstream.abandoned.load(ordering: .relaxed) == 1 }, "the accepted run is not orphaned")
+            #expect(try await eventually { (app.ledger as! InMemoryLedger).records.count == 1 }, "its usage is recorded")
+            #expect((app.ledger as! InMemoryLedger).records.first?.usage.totalTokens == 10)
+        }
+    }
+
     @Test func keepAliveCommentsAreSentWhileTheUpstreamIsSilent() async throws {
         let upstream = ScriptedUpstream([.hang(deltas: [], usageOnAbandon: nil)])
         try await withTestApp(configure: { $0.sseKeepAliveSeconds = 0.05 }, upstream: upstream) { app in
@@ -101,7 +117,8 @@ import Upstream
     @Test func shutdownLetsARunningStreamFinishAndRefusesNewQueries() async throws {
         var options = SimulatedAssistant.Options()
         options.delay = .milliseconds(30) ... .milliseconds(30)
-        try await withTestApp(upstream: SimulatedAssistant(options: options)) { app in
+        // A grace period far longer than the stream, so a loaded machine cannot cut it.
+        try await withTestApp(configure: { $0.shutdownGraceSeconds = 20 }, upstream: SimulatedAssistant(options: options)) { app in
             let stream = try await openEventStream(port: app.port, path: "/v1/query",
                                                    headers: [("Content-Type", "application/json")], body: #"{"query":"q"}"#)
             #expect(try await stream.nextEvent()?.event == "thread_info")

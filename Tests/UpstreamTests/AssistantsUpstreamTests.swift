@@ -161,10 +161,27 @@ struct AssistantsUpstreamTests {
         }
     }
 
+    @Test("a connect that hangs (the listener's accept queue is full) is a timeout")
+    func connectTimeout() async throws {
+        let (port, descriptors) = try saturatedListener()
+        defer { for fd in descriptors { close(fd) } }
+        var configuration = testConfiguration(.assistants, baseURL: try #require(URL(string: "http://127.0.0.1:\(port)/v1")))
+        configuration.connectTimeout = .milliseconds(300)
+        configuration.firstByteTimeout = .milliseconds(200)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let error = await startFailure(makeUpstream(configuration, logger: .noop))
+        guard case .timeout? = error else {
+            Issue.record("expected timeout, got \(String(describing: error))")
+            return
+        }
+        #expect(clock.now - start < .seconds(5))
+    }
+
     @Test("no response head within connect + first-byte timeout is a timeout (504)")
     func headTimeout() async throws {
         try await withMock { mock in
-            mock.setFault(.delayHeaders(.seconds(3)), for: .createRun)
+            mock.setFault(.delayHeaders(.seconds(6)), for: .createRun)
             let clock = ContinuousClock()
             let start = clock.now
             let error = await startFailure(upstream(.assistants, mock) {
@@ -176,17 +193,18 @@ struct AssistantsUpstreamTests {
                 return
             }
             #expect(error?.httpStatus == 504)
-            #expect(clock.now - start < .milliseconds(2500))
+            #expect(clock.now - start < .seconds(5), "the timeout fired only when the head finally came")
         }
     }
 
     @Test("an upstream going silent mid-stream ends the run with a timeout after the idle timeout")
     func idleTimeout() async throws {
         try await withMock { mock in
-            mock.setFault(.stallStream(.seconds(3)), for: .createRun)
+            mock.setFault(.stallStream(.seconds(8)), for: .createRun)
             let clock = ContinuousClock()
             let start = clock.now
-            let collected = try await collect(upstream(.assistants, mock) { $0.idleTimeout = .milliseconds(300) }
+            // 1.5 s: long enough that a loaded machine still delivers the two deltas before it fires.
+            let collected = try await collect(upstream(.assistants, mock) { $0.idleTimeout = .milliseconds(1500) }
                 .startRun(RunRequest(threadId: nil, query: "Q?")))
             #expect(collected.deltas.count == 2)
             guard case .timeout? = collected.outcome?.error else {
@@ -194,7 +212,7 @@ struct AssistantsUpstreamTests {
                 return
             }
             #expect(collected.outcome?.status == .broken)
-            #expect(clock.now - start < .milliseconds(2000))
+            #expect(clock.now - start < .seconds(7), "the run ended before the stalled stream did")
         }
     }
 

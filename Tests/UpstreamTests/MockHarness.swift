@@ -90,3 +90,33 @@ func closedPort() throws -> Int {
     try #require(named == 0)
     return Int(UInt16(bigEndian: address.sin_port))
 }
+
+/// A loopback listener that never accepts and whose accept queue is already full, so a further
+/// connect hangs in the TCP handshake. Returns the port and the descriptors to close afterwards.
+func saturatedListener() throws -> (port: Int, descriptors: [Int32]) {
+    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    try #require(listener >= 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    try #require(bound == 0)
+    try #require(listen(listener, 0) == 0)
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+    }
+    var descriptors = [listener]
+    // Fill the accept queue (backlog 0 holds one connection) with non-blocking connects.
+    for _ in 0..<4 {
+        let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
+        _ = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        descriptors.append(client)
+    }
+    return (Int(UInt16(bigEndian: address.sin_port)), descriptors)
+}

@@ -8,11 +8,12 @@ struct SignalTests {
         let signal = Signal()
         let clock = ContinuousClock()
         let start = clock.now
-        async let waited: Void = signal.wait(until: start + .seconds(5))
+        async let waited: Void = signal.wait(until: start + .seconds(60))
         try await Task.sleep(for: .milliseconds(20))
         signal.fire()
         await waited
-        #expect(clock.now - start < .seconds(2))
+        // Far below the deadline even on a loaded 2-core machine.
+        #expect(clock.now - start < .seconds(20))
         #expect(signal.hasFired)
     }
 
@@ -32,7 +33,7 @@ struct SignalTests {
         signal.fire()
         let clock = ContinuousClock()
         let start = clock.now
-        await signal.wait(until: start + .seconds(5))
-        #expect(clock.now - start < .seconds(1))
+        await signal.wait(until: start + .seconds(60))
+        #expect(clock.now - start < .seconds(20))
     }
 }

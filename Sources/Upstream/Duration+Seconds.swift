@@ -1,0 +1,6 @@
+// Durations as fractional seconds, for URLSession and messages.
+
+extension Duration {
+    /// This duration in (fractional) seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
