@@ -23,7 +23,7 @@ let package = Package(
         // the durable SQLite store behind the ledger protocol.
         .target(name: "SQLiteLedger", dependencies: ["CSQLite", "Metering", "Telemetry"]),
         // URLSession streaming, SSE parser, Assistants/Responses adapters, simulated assistant.
-        .target(name: "Upstream", dependencies: ["Metering", "Telemetry"]),
+        .target(name: "Upstream", dependencies: ["HTTPWire", "Metering", "Telemetry"]),
         // a loopback server that speaks both upstream wire formats, with fault switches.
         .target(name: "MockUpstream", dependencies: ["HTTPServer", "HTTPWire", "Telemetry"]),
         // routes, configuration, query orchestration.

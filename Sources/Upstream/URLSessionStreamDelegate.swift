@@ -4,7 +4,6 @@ import Foundation
 import FoundationNetworking
 #endif
 import Synchronization
-import Telemetry
 
 /// The delegate of an `UpstreamHTTPClient`'s session: hands each task its response head once, then
 /// its body chunks as they arrive (never the whole body at once — `bytes(for:)` is missing on Linux).
@@ -25,14 +24,6 @@ final class URLSessionStreamDelegate: NSObject, URLSessionDataDelegate, @uncheck
     }
 
     private let entries = Mutex<[Int: Entry]>([:])
-    private let rateLimits: RateLimitStore
-    private let logger: Logger
-
-    init(rateLimits: RateLimitStore, logger: Logger) {
-        self.rateLimits = rateLimits
-        self.logger = logger
-    }
-
     func register(_ id: Int, entry: Entry) {
         entries.withLock { $0[id] = entry }
     }
@@ -90,10 +81,6 @@ final class URLSessionStreamDelegate: NSObject, URLSessionDataDelegate, @uncheck
         var headers: [String: String] = [:]
         for (key, value) in http?.allHeaderFields ?? [:] {
             if let name = key as? String, let text = value as? String { headers[name.lowercased()] = text }
-        }
-        let limits = rateLimits.record(headers)
-        if !limits.isEmpty, logger.isEnabled(.debug) {
-            logger.debug("upstream rate limits", limits.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         }
         completionHandler(.allow)
         continuation.resume(returning: .success(UpstreamHTTPResponse(

@@ -11,6 +11,17 @@ public struct UpstreamConfiguration: Sendable {
         case responses
     }
 
+    /// How requests reach the upstream.
+    public enum Transport: String, Sendable, CaseIterable {
+        /// The native HTTP/1.1 transport for `http://` base URLs, URLSession for `https://`.
+        case automatic
+        /// URLSession (FoundationNetworking) whatever the scheme.
+        case urlSession
+        /// The native HTTP/1.1 transport (plain `http://` only; `https://` falls back to URLSession,
+        /// as there is no TLS library).
+        case native
+    }
+
     /// `OPENAI_API_KEY`; nil means no real upstream (the simulated assistant answers).
     public var apiKey: String?
     /// `OPENAI_BASE_URL`, the API root (`https://api.openai.com/v1`).
@@ -36,12 +47,25 @@ public struct UpstreamConfiguration: Sendable {
     public var abandonTimeout: Duration = .seconds(10)
     /// Interval between polls of a cancelled run or response.
     public var pollInterval: Duration = .milliseconds(200)
+    /// Which transport carries requests (`.automatic` by default).
+    public var transport: Transport = .automatic
+    /// How long an idle keep-alive connection of the native transport stays open for reuse.
+    public var poolIdleTimeout: Duration = .seconds(30)
     /// Largest non-streamed JSON body accepted from the upstream.
     public var maxJSONBodyBytes: Int = 16 * 1024 * 1024
     /// Pause before each delta of the simulated assistant (a random value in this range).
     public var simulatedDelay: ClosedRange<Duration> = .milliseconds(20) ... .milliseconds(40)
     /// Seed for the simulated assistant's ids and answers; nil draws from the system generator.
     public var simulatedSeed: UInt64?
+
+    /// The transport actually used: `.native` or `.urlSession`, never `.automatic`.
+    public var resolvedTransport: Transport {
+        let plainHTTP = baseURL.scheme?.lowercased() == "http"
+        switch transport {
+        case .urlSession: return .urlSession
+        case .automatic, .native: return plainHTTP ? .native : .urlSession
+        }
+    }
 
     /// The default API root.
     public static let defaultBaseURL = URL(string: "https://api.openai.com/v1")!

@@ -1,42 +1,25 @@
-// HTTP to one upstream over a shared URLSession: streamed bodies, JSON calls, timeouts, rate limits.
+// HTTP to one upstream over a transport: streamed bodies, JSON calls, rate limits.
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Telemetry
 
-/// One URLSession per upstream (connections are reused), with more connections per host than
-/// URLSession's default 6 (beyond which requests queue silently), and the configured timeouts:
-/// the response head must arrive within `connectTimeout + firstByteTimeout`, and a body may not pause
-/// longer than `idleTimeout`. Cancelling the calling Swift task cancels the transfer.
+/// HTTP to one upstream: JSON calls and streamed bodies over the configured `UpstreamTransport`
+/// (the native HTTP/1.1 transport for `http://` base URLs, URLSession for `https://`), keeping the
+/// latest rate-limit headers. Cancelling the calling Swift task cancels the transfer.
 final class UpstreamHTTPClient: Sendable {
     let configuration: UpstreamConfiguration
     let rateLimits = RateLimitStore()
-    private let session: URLSession
-    private let delegate: URLSessionStreamDelegate
+    private let transport: any UpstreamTransport
     private let logger: Logger
 
     init(configuration: UpstreamConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        delegate = URLSessionStreamDelegate(rateLimits: rateLimits, logger: logger)
-        let sessionConfiguration = URLSessionConfiguration.default
-        sessionConfiguration.httpMaximumConnectionsPerHost = max(1, configuration.maxConnections)
-        sessionConfiguration.urlCache = nil
-        sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        sessionConfiguration.httpCookieStorage = nil
-        sessionConfiguration.httpShouldSetCookies = false
-        // A backstop only: our own watchdog enforces the configured timeouts precisely. FoundationNetworking
-        // truncates this to whole seconds (0 would time out at once), so keep it at 2 s or more.
-        sessionConfiguration.timeoutIntervalForRequest = Self.backstopSeconds(configuration)
-        let queue = OperationQueue()
-        queue.maxConcurrentOperationCount = 1  // callbacks of one task must stay in order
-        queue.name = "threadmeter.upstream.urlsession"
-        session = URLSession(configuration: sessionConfiguration, delegate: delegate, delegateQueue: queue)
-    }
-
-    deinit {
-        session.invalidateAndCancel()
+        switch configuration.resolvedTransport {
+        case .native:
+            transport = NativeHTTPTransport(configuration: configuration, logger: logger)
+        case .urlSession, .automatic:
+            transport = URLSessionTransport(configuration: configuration, logger: logger)
+        }
     }
 
     /// An upstream request.
@@ -50,31 +33,16 @@ final class UpstreamHTTPClient: Sendable {
 
     /// Sends `request` and returns once the response head arrived; the body streams in afterwards.
     func send(_ request: Request) async throws(UpstreamError) -> UpstreamHTTPResponse {
-        let urlRequest = makeURLRequest(request)
-        let task = session.dataTask(with: urlRequest)
-        let id = task.taskIdentifier
-        let (bodyStream, bodyContinuation) = AsyncStream.makeStream(of: BodyChunk.self)
-        let cancel: @Sendable () -> Void = { task.cancel() }
-        bodyContinuation.onTermination = { termination in
-            if case .cancelled = termination { task.cancel() }
-        }
         if logger.isEnabled(.debug) {
             logger.debug("upstream request", [("method", request.method), ("path", request.path)])
         }
-        let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (head: CheckedContinuation<Result<UpstreamHTTPResponse, UpstreamError>, Never>) in
-                delegate.register(id, entry: .init(
-                    head: head, body: bodyContinuation, bodyStream: bodyStream, cancel: cancel,
-                    lastActivity: .now, timeoutReason: nil, watchdog: nil))
-                delegate.setWatchdog(id, startWatchdog(for: id))
-                task.resume()
-            }
-        } onCancel: {
-            task.cancel()
-        }
-        let response = try result.get()
+        let response = try await transport.send(request)
+        let limits = rateLimits.record(response.headers)
         if logger.isEnabled(.debug) {
             logger.debug("upstream response", [("path", request.path), ("status", String(response.status))])
+            if !limits.isEmpty {
+                logger.debug("upstream rate limits", limits.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            }
         }
         return response
     }
@@ -84,58 +52,5 @@ final class UpstreamHTTPClient: Sendable {
         let response = try await send(request)
         let body = try await response.collect(limit: configuration.maxJSONBodyBytes)
         return (response.status, response.headers, body)
-    }
-
-    /// Enforces the head deadline, then the idle timeout between body chunks, for task `id`.
-    private func startWatchdog(for id: Int) -> Task<Void, Never> {
-        let headDeadline = ContinuousClock.now + configuration.connectTimeout + configuration.firstByteTimeout
-        let headTimeout = configuration.connectTimeout + configuration.firstByteTimeout
-        let idleTimeout = configuration.idleTimeout
-        let delegate = self.delegate
-        return Task {
-            do {
-                while let awaitingHead = delegate.isAwaitingHead(id) {
-                    let now = ContinuousClock.now
-                    if awaitingHead {
-                        if now >= headDeadline {
-                            delegate.timeOut(id, reason: .timeout("no response from the upstream within \(headTimeout.seconds) s"))
-                            return
-                        }
-                        // Wake at least every idleTimeout so the idle phase starts soon after the head.
-                        try await Task.sleep(until: min(headDeadline, now + idleTimeout))
-                    } else {
-                        guard let last = delegate.lastActivity(id) else { return }
-                        if now >= last + idleTimeout {
-                            delegate.timeOut(id, reason: .timeout("the upstream sent nothing for \(idleTimeout.seconds) s"))
-                            return
-                        }
-                        try await Task.sleep(until: last + idleTimeout)
-                    }
-                }
-            } catch {
-                return  // CancellationError: the task completed and cancelled its watchdog.
-            }
-        }
-    }
-
-    private func makeURLRequest(_ request: Request) -> URLRequest {
-        var url = configuration.baseURL
-        for component in request.path.split(separator: "/") {
-            url.appendPathComponent(String(component))
-        }
-        var urlRequest = URLRequest(url: url)
-        urlRequest.timeoutInterval = Self.backstopSeconds(configuration)
-        urlRequest.httpMethod = request.method
-        urlRequest.httpBody = request.body
-        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
-        return urlRequest
-    }
-}
-
-extension UpstreamHTTPClient {
-    /// URLSession's own (idle) timeout, longer than any of ours so that ours always fire first.
-    static func backstopSeconds(_ configuration: UpstreamConfiguration) -> TimeInterval {
-        let sum = configuration.connectTimeout + configuration.firstByteTimeout + configuration.idleTimeout
-        return max(2, (sum.seconds + 1).rounded(.up))
     }
 }
