@@ -105,16 +105,18 @@ extension NativeConnection {
 
     /// The response is complete: back to the pool when the server allows it and the request is fully sent.
     private func completed() {
-        body?.finish()
+        let finished = body
         body = nil
         bodyStream = nil
-        guard keepAlive, output.isEmpty, phase == .body else {
+        // Back in the pool before the reader learns the body ended, so its next request can reuse it.
+        if keepAlive, output.isEmpty, phase == .body {
+            phase = .idle
+            lastActivity = .now
+            arm(lastActivity + timeouts.poolIdle)
+            pool?.checkin(self)
+        } else {
             shutDown()
-            return
         }
-        phase = .idle
-        lastActivity = .now
-        arm(lastActivity + timeouts.poolIdle)
-        pool?.checkin(self)
+        finished?.finish()
     }
 }
