@@ -200,6 +200,10 @@ public enum LogLineFormatter {
 
     /// A JSON string literal with the escapes RFC 8259 requires.
     public static func jsonString(_ value: String) -> String {
+        // Fast path: most strings (ids, names, words) need no escape at all.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + value + "\""
+        }
         var out = "\""
         out.reserveCapacity(value.utf8.count + 2)
         for scalar in value.unicodeScalars {

@@ -43,6 +43,7 @@ final class AccessLogLine: Sendable {
         let elapsed = started.duration(to: .now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         metrics.recordRequest(route: route, method: method, status: status, durationSeconds: seconds)
+        guard logger.isEnabled(.info) else { return }
         logger.info("\(method) \(path) \(status)", [
             ("request_id", requestId), ("status", String(status)),
             ("duration_ms", String(format: "%.2f", seconds * 1000)), ("thread_id", threadId ?? "-"),

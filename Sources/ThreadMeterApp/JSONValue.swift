@@ -61,7 +61,7 @@ public enum JSONValue: Sendable, Equatable {
     static func format(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         if d == d.rounded(), abs(d) < 1e15 {
-            return String(format: "%.1f", d)
+            return "\(Int(d)).0"
         }
         let shortest = "\(d)"
         guard shortest.contains("e") else { return shortest }
