@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # ThreadMeter benchmarks: prints the figures docs/benchmarks.md records. Not part of `swift test`.
 #
-#   LoadTests/bench.sh [section…]        sections: health streams hold registry (default: all)
+#   LoadTests/bench.sh [section…]        sections: health streams hold hold-proxy registry (default: all)
 #
 # Environment:
 #   BENCH_OUT=/tmp/threadmeter-bench   raw outputs (wrk text, harness JSON, server logs)
 #   BENCH_BUILD=1                      build release first (set 0 to reuse .build/release)
 #   HEALTH_SECONDS=10 HEALTH_ROUNDS=3  wrk run length and alternating rounds
 #   HOLD_STREAMS=10000 HOLD_SECONDS=60 open streams held, and for how long
+#   HOLD_PROXY_STREAMS=5000            open streams held through the mock upstream
 #   HB_HELLO=/tmp/hb-hello/.build/release/hb-hello   a Hummingbird 2 hello-world (built outside the repo)
 #
 # Needs wrk and nginx (apt-get install -y wrk nginx) for the health section. Only loopback traffic;
@@ -24,7 +25,7 @@ hold_streams="${HOLD_STREAMS:-10000}"
 hold_seconds="${HOLD_SECONDS:-60}"
 hb_hello="${HB_HELLO:-/tmp/hb-hello/.build/release/hb-hello}"
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(health streams hold registry)
+[ ${#sections[@]} -eq 0 ] && sections=(health streams hold hold-proxy registry)
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 release="$root/.build/release"
@@ -230,6 +231,20 @@ EOF
     cleanup; started_pids=()
 }
 
+# Held streams through the mock upstream (each stream also holds an upstream connection, so at most
+# about half the descriptor limit).
+bench_hold_proxy() {
+    local streams="${HOLD_PROXY_STREAMS:-5000}" mock_port=18331 port=18332
+    say "== hold-proxy: $streams open streams through the mock upstream for ${hold_seconds}s"
+    start_server mock-upstream-hold $mock_port "$release/mock-upstream" --port $mock_port --deltas 30 --delta-delay-ms 1000 --log-level warning || return 1
+    start_server threadmeter-hold-proxy $port env OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:$mock_port/v1 ASSISTANT_ID=asst_bench \
+        "$release/threadmeter" --port $port --database-path "$out/hold-proxy.sqlite" --log-level warning || return 1
+    local pid=$last_pid
+    figure "$(harness_json "hold-proxy-$streams" --url http://127.0.0.1:$port --profile hold --clients "$streams" --ramp-up 20 \
+        --duration "$hold_seconds" --drain-timeout 150 --timeout 200 --pid $pid --expect-exclusive)"
+    cleanup; started_pids=()
+}
+
 # ---------------------------------------------------------------------------------------------
 # Registry figures from the metering helper's registry-bench.
 
@@ -245,8 +260,9 @@ for section in "${sections[@]}"; do
         health) bench_health ;;
         streams) bench_streams ;;
         hold) bench_hold ;;
+        hold-proxy) bench_hold_proxy ;;
         registry) bench_registry ;;
-        *) say "unknown section $section (health streams hold registry)"; exit 2 ;;
+        *) say "unknown section $section (health streams hold hold-proxy registry)"; exit 2 ;;
     esac
 done
 say "raw outputs in $out; figures in $out/figures.txt"

@@ -24,7 +24,8 @@ struct AccountingReport: Sendable {
     /// Set when the check could not be made at all (e.g. /stats refused the admin token).
     var failure: String?
 
-    var verified: Bool { failure == nil && mismatches.isEmpty && unverifiableThreads == 0 }
+    /// True when at least one thread was checked and nothing differed.
+    var verified: Bool { failure == nil && mismatches.isEmpty && unverifiableThreads == 0 && threadsInLedger > 0 }
 }
 
 /// Reads `/stats` with the admin token.

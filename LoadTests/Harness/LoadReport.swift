@@ -62,7 +62,7 @@ struct LoadReport {
         }
         var lines: [String] = []
         if let failure = report.failure { lines.append("accounting: CHECK FAILED: \(failure)") }
-        let state = report.verified ? "VERIFIED" : "MISMATCH"
+        let state = report.threadsInLedger == 0 ? "NOTHING TO CHECK (no run reached thread_info)" : report.verified ? "VERIFIED" : "MISMATCH"
         lines.append("accounting: \(state): \(report.threadsMatched) of \(report.threadsInLedger) threads match /stats (\(report.threadsChecked) checked, \(report.unverifiableThreads) unverifiable); clients saw \(report.expectedTotal)")
         if let before = report.totalsBefore, let after = report.totalsAfter {
             let delta = after.usage - before.usage
