@@ -188,21 +188,13 @@ final class NativeConnection: @unchecked Sendable {
 
     // MARK: Sources
 
+    /// The read source and the timer; the write source is made when first needed (see `resumeWriteSource`).
     private func makeSources() {
         let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
         read.setEventHandler { @Sendable in self.readable() }
-        let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
-        write.setEventHandler { @Sendable in self.writable() }
-        let fd = self.fd
-        let closeWhenDone: @Sendable () -> Void = {
-            self.openSources -= 1
-            if self.openSources == 0 { NativeSocket.close(fd) }
-        }
-        read.setCancelHandler(handler: closeWhenDone)
-        write.setCancelHandler(handler: closeWhenDone)
-        openSources = 2
+        read.setCancelHandler(handler: sourceCancelled)
+        openSources = 1
         readSource = read
-        writeSource = write
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.setEventHandler { @Sendable in self.timerFired() }
         timer.schedule(deadline: .distantFuture)
@@ -210,10 +202,29 @@ final class NativeConnection: @unchecked Sendable {
         self.timer = timer
     }
 
+    /// Closes the socket once every source made for it was cancelled (Dispatch has let go of the fd).
+    private var sourceCancelled: @Sendable () -> Void {
+        let fd = self.fd
+        return {
+            self.openSources -= 1
+            if self.openSources == 0 { NativeSocket.close(fd) }
+        }
+    }
+
     private func resumeWriteSource() {
-        guard !writeResumed, let writeSource else { return }
+        guard !writeResumed, phase != .closed, fd >= 0 else { return }
+        let source: DispatchSourceWrite
+        if let writeSource {
+            source = writeSource
+        } else {
+            source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
+            source.setEventHandler { @Sendable in self.writable() }
+            source.setCancelHandler(handler: sourceCancelled)
+            openSources += 1
+            writeSource = source
+        }
         writeResumed = true
-        writeSource.resume()
+        source.resume()
     }
 
     private func suspendWriteSource() {
@@ -287,13 +298,14 @@ final class NativeConnection: @unchecked Sendable {
     func shutDown() {
         guard phase != .closed else { return }
         phase = .closed
+        // Cancel first, then resume a suspended source: a cancelled source never registers its fd.
         if let readSource {
-            if !readResumed { readSource.resume(); readResumed = true }
             readSource.cancel()
+            if !readResumed { readResumed = true; readSource.resume() }
         }
         if let writeSource {
-            if !writeResumed { writeSource.resume(); writeResumed = true }
             writeSource.cancel()
+            if !writeResumed { writeResumed = true; writeSource.resume() }
         }
         timer?.cancel()
         readSource = nil
