@@ -33,6 +33,9 @@ public struct QueryRequest: Sendable, Equatable {
         guard (try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])) != nil else {
             throw .badRequest("request body is not valid JSON")
         }
+        if let name = DuplicateKeyScanner.firstDuplicate(in: body) {
+            throw .badRequest("field '\(name)' appears more than once")
+        }
         let wire: Wire
         do {
             wire = try JSONDecoder().decode(Wire.self, from: Data(body))

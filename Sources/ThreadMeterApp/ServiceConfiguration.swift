@@ -28,6 +28,8 @@ public struct ServiceConfiguration: Sendable {
     public var upstreamConnectTimeout: Double = 10
     public var upstreamFirstByteTimeout: Double = 60
     public var upstreamIdleTimeout: Double = 60
+    /// Concurrent upstream connections (each streaming run holds one); beyond it runs queue.
+    public var upstreamMaxConnections = 4096
     /// Delay between simulated deltas (milliseconds).
     public var simulatedDelayMs: Double = 30
     /// Longest wait for running streams on SIGTERM/SIGINT (seconds).
@@ -136,6 +138,9 @@ public struct ServiceConfiguration: Sendable {
         },
         Setting(env: "UPSTREAM_IDLE_TIMEOUT_SECONDS", help: "longest upstream silence between stream events (default 60)") { c, v throws(ConfigurationError) in
             c.upstreamIdleTimeout = try seconds("UPSTREAM_IDLE_TIMEOUT_SECONDS", v, allowZero: false)
+        },
+        Setting(env: "UPSTREAM_MAX_CONNECTIONS", help: "concurrent upstream connections; each streaming run holds one (default 4096)") { c, v throws(ConfigurationError) in
+            c.upstreamMaxConnections = try integer("UPSTREAM_MAX_CONNECTIONS", v, in: 1...65_536)
         },
         Setting(env: "SIMULATED_DELAY_MS", help: "delay between simulated answer deltas (default 30)") { c, v throws(ConfigurationError) in
             c.simulatedDelayMs = try seconds("SIMULATED_DELAY_MS", v, allowZero: true)

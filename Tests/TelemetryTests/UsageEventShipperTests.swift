@@ -20,7 +20,8 @@ import Testing
         configuration.maxAttempts = maxAttempts
         configuration.initialBackoff = 0.02
         configuration.maxBackoff = 0.1
-        configuration.requestTimeout = 2
+        // Generous: a request timed out by a stalled (loaded) test process would count as a failed attempt.
+        configuration.requestTimeout = 15
         configuration.host = "tm-test"
         return configuration
     }
@@ -60,7 +61,7 @@ import Testing
         defer { collector.stop() }
         let shipper = UsageEventShipper(configuration: Self.configuration(collector.url), logger: .noop) { _ in }
         for n in 1...2 { shipper.enqueue(Self.event(n)) }
-        #expect(await shipper.drain(timeout: .seconds(5)))
+        #expect(await shipper.drain(timeout: .seconds(45)))
         let bodies = collector.requests.map(\.body)
         #expect(bodies.count == 3)
         #expect(Set(bodies).count == 1, "every attempt carries the same batch")

@@ -28,6 +28,15 @@ import Testing
         #expect(c.effectiveUpstreamAPI == "assistants")
     }
 
+    @Test func upstreamConnectionCapIsConfigurableAndReachesTheUpstream() throws {
+        #expect(try ServiceConfiguration.load(environment: [:], arguments: []).upstreamConfiguration.maxConnections == 4096)
+        let c = try ServiceConfiguration.load(environment: ["UPSTREAM_MAX_CONNECTIONS": "9000"], arguments: [])
+        #expect(c.upstreamConfiguration.maxConnections == 9000)
+        #expect(throws: ServiceConfiguration.ConfigurationError.self) {
+            try ServiceConfiguration.load(environment: ["UPSTREAM_MAX_CONNECTIONS": "0"], arguments: [])
+        }
+    }
+
     @Test(arguments: [
         (["PORT": "70000"], [String]()),
         (["PORT": "abc"], []),

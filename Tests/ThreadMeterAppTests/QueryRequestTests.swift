@@ -59,6 +59,14 @@ import Testing
         #expect(try decode(#"{"query":"q","threadId":""# + id + #""}"#).threadId == id)
     }
 
+    @Test func repeatedFieldsAreRefusedBecauseReadersDisagreeOnWhichWins() {
+        #expect(status(#"{"query":"a","threadId":"x","threadId":"y"}"#) == 400)
+        #expect(status(#"{"query":"a","que\u0072y":"b"}"#) == 400, "an escaped spelling is the same name")
+        #expect(status(#"{"query":"a", "extra": 1 , "extra" :2}"#) == 400)
+        #expect(status(#"{"query":"a","x":{"threadId":1,"threadId":2},"y":["threadId","threadId"]}"#) == nil, "only the top level matters")
+        #expect(status(#"{"query":"q\"threadId\":","threadId":"t"}"#) == nil, "names inside strings are not members")
+    }
+
     @Test func nonJSONContentTypeIs415() {
         #expect(status(#"{"query":"q"}"#, contentType: "text/plain") == 415)
         #expect(status(#"{"query":"q"}"#, contentType: "application/x-www-form-urlencoded") == 415)
