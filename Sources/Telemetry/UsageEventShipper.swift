@@ -20,6 +20,8 @@ public final class UsageEventShipper: Sendable {
     private let state: Mutex<UsageShipperState<UsageEvent>>
     private let timers = DispatchQueue(label: "threadmeter.usage-shipper")
     private let session: URLSession
+    /// True once the session is invalidated: no task may be created after that (URLSession traps).
+    private let sessionClosed = Mutex(false)
     private let refusedCount = Atomic<Int>(0)
 
     public init(configuration: Configuration, logger: Logger, onDrop: @escaping @Sendable (Int) -> Void) {
@@ -76,7 +78,10 @@ public final class UsageEventShipper: Sendable {
             let dropped = state.withLock { $0.discardAll() }
             if dropped > 0 { reportDrop(dropped, reason: "shutdown before delivery") }
         }
-        session.finishTasksAndInvalidate()
+        sessionClosed.withLock { closed in
+            closed = true
+            session.finishTasksAndInvalidate()
+        }
     }
 
     // MARK: Actions
@@ -110,15 +115,23 @@ public final class UsageEventShipper: Sendable {
         let host = configuration.host, source = configuration.source
         request.httpBody = Data(batch.map { $0.hecJSON(host: host, source: source) }.joined(separator: "\n").utf8)
         let count = batch.count
-        let task = session.dataTask(with: request) { @Sendable [self] data, response, error in
-            let outcome = classify(response: response, error: error, body: data, count: count)
-            let finished = state.withLock { $0.sendFinished(outcome) }
-            if finished.dropped > 0 {
-                reportDrop(finished.dropped, reason: outcome == .rejected ? "collector rejected the batch" : "retries exhausted")
-            }
-            perform(finished.action)
+        // A retry timer may fire after shutdown invalidated the session; creating a task then would trap.
+        let started = sessionClosed.withLock { closed -> Bool in
+            guard !closed else { return false }
+            session.dataTask(with: request) { @Sendable [self] data, response, error in
+                let outcome = classify(response: response, error: error, body: data, count: count)
+                let finished = state.withLock { $0.sendFinished(outcome) }
+                if finished.dropped > 0 {
+                    reportDrop(finished.dropped, reason: outcome == .rejected ? "collector rejected the batch" : "retries exhausted")
+                }
+                perform(finished.action)
+            }.resume()
+            return true
         }
-        task.resume()
+        if !started {
+            let dropped = state.withLock { $0.discardAll() }
+            if dropped > 0 { reportDrop(dropped, reason: "shutdown before delivery") }
+        }
     }
 
     private func classify(response: URLResponse?, error: (any Error)?, body: Data?, count: Int) -> UsageShipperState<UsageEvent>.SendOutcome {
