@@ -18,28 +18,8 @@ enum ExternalTool {
 
     static func runBlocking(_ executable: String, _ arguments: [String], input: String = "") throws -> ExternalToolResult? {
         guard let path = locate(executable) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try launchSerially(process)
-        // Write and read on separate threads so neither side blocks on a full pipe.
-        let writer = Thread {
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-            try? stdin.fileHandleForWriting.close()
-        }
-        writer.start()
-        let errData = ErrorCollector(handle: stderr.fileHandleForReading)
-        let outData = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ExternalToolResult(
-            status: process.terminationStatus,
-            stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData.finish(), as: UTF8.self)
-        )
+        let result = try ChildProcess.run(path, arguments, input: input)
+        return ExternalToolResult(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     /// Whether `python3 -c "import <module>"` succeeds.
@@ -54,24 +34,5 @@ enum ExternalTool {
         return path.split(separator: ":")
             .map { "\($0)/\(executable)" }
             .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-}
-
-/// Drains a pipe on a background thread.
-private final class ErrorCollector: @unchecked Sendable {
-    // Written by the reader thread before `done` is signalled, read only after waiting on it.
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(handle: FileHandle) {
-        Thread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }.start()
-    }
-
-    func finish() -> Data {
-        done.wait()
-        return data
     }
 }

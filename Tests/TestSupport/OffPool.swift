@@ -13,13 +13,3 @@ public func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () throw
         thread.start()
     }
 }
-
-private let processLaunchLock = NSLock()
-
-/// Starts a child process, one launch at a time: Foundation's `Process.run()` crashed (SIGSEGV) once
-/// when several test threads launched children at the same moment.
-public func launchSerially(_ process: Process) throws {
-    processLaunchLock.lock()
-    defer { processLaunchLock.unlock() }
-    try process.run()
-}

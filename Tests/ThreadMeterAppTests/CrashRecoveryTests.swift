@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Synchronization
 import Testing
 import TestSupport
 
@@ -26,40 +27,50 @@ import TestSupport
 
     /// A started child; `port` is read from its "listening on" log line.
     final class Child: @unchecked Sendable {
-        let process = Process()
+        let process: ChildProcess
         let port: Int
-        private let output = Pipe()
+        private let outcome = ExitBox()
+        private let reaped = TestLatch()
+
+        final class ExitBox: Sendable {
+            let result = Mutex<ChildResult?>(nil)
+        }
 
         init(database: String, extraEnvironment: [String: String] = [:]) throws {
-            process.executableURL = try CrashRecoveryTests.binary()
             var env = ProcessInfo.processInfo.environment
             env["PORT"] = "0"
             env["DATABASE_PATH"] = database
             env["SIMULATED_DELAY_MS"] = "2"
             env.removeValue(forKey: "OPENAI_API_KEY")
             env.merge(extraEnvironment) { $1 }
-            process.environment = env
-            process.standardError = output
-            process.standardOutput = FileHandle.nullDevice
-            try launchSerially(process)
+            let child = try ChildProcess(try CrashRecoveryTests.binary().path, [], environment: env)
+            process = child
             var log = ""
             let deadline = Date().addingTimeInterval(20)
             var found: Int?
-            while found == nil && Date() < deadline && process.isRunning {
-                let data = output.fileHandleForReading.availableData
-                if data.isEmpty { Thread.sleep(forTimeInterval: 0.01); continue }
-                log += String(decoding: data, as: UTF8.self)
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while found == nil && Date() < deadline {
+                var pfd = pollfd(fd: child.stderrFD, events: Int16(POLLIN), revents: 0)
+                guard poll(&pfd, 1, 100) > 0 else { continue }
+                let n = buffer.withUnsafeMutableBytes { read(child.stderrFD, $0.baseAddress, $0.count) }
+                if n <= 0 { break }
+                log += String(decoding: buffer[0..<n], as: UTF8.self)
                 if let range = log.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
                     found = Int(log[range].split(separator: ":").last ?? "")
                 }
             }
+            // From here on a thread drains the child's output (so it never blocks on a full pipe) and reaps it.
+            let outcome = self.outcome, reaped = self.reaped
+            Thread {
+                let result = child.wait()
+                outcome.result.withLock { $0 = result }
+                reaped.open()
+            }.start()
             guard let found else {
-                process.terminate()
+                child.signal(SIGKILL)
                 throw ChildError.noPort(log)
             }
             port = found
-            // Keep draining the log so the child never blocks on a full pipe.
-            output.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
         }
 
         /// Starts a child without blocking the cooperative pool while it boots.
@@ -68,20 +79,15 @@ import TestSupport
         }
 
         func kill9() async throws {
-            try await offCooperativePool { [self] in
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                output.fileHandleForReading.readabilityHandler = nil
-            }
+            process.signal(SIGKILL)
+            _ = await reaped.wait(timeout: .seconds(30))
         }
 
+        /// SIGTERM, then the exit status once the child is gone.
         func terminate() async throws -> Int32 {
-            try await offCooperativePool { [self] in
-                process.terminate()
-                process.waitUntilExit()
-                output.fileHandleForReading.readabilityHandler = nil
-                return process.terminationStatus
-            }
+            process.signal(SIGTERM)
+            _ = await reaped.wait(timeout: .seconds(60))
+            return outcome.result.withLock { $0?.status ?? -1 }
         }
     }
 
@@ -156,18 +162,9 @@ import TestSupport
 
     /// Runs the binary to completion (off the cooperative pool); returns its status and stderr.
     static func runToExit(environment: [String: String]) async throws -> (Int32, String) {
-        let binary = try Self.binary()
-        return try await offCooperativePool {
-            let process = Process()
-            process.executableURL = binary
-            process.environment = environment
-            let err = Pipe()
-            process.standardError = err
-            try launchSerially(process)
-            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, text)
-        }
+        let binary = try Self.binary().path
+        let result = try await offCooperativePool { try ChildProcess.run(binary, [], environment: environment) }
+        return (result.status, result.stderr)
     }
 
     @Test func badConfigurationExitsWithStatusTwoAndOneLine() async throws {

@@ -41,17 +41,8 @@ import TestSupport
         try String(html[start.upperBound..<end.lowerBound]).write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let path = file.path
-        let (status, diagnostics) = try await offCooperativePool { () throws -> (Int32, String) in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/node")
-            process.arguments = ["--check", path]
-            let output = Pipe()
-            process.standardError = output
-            try launchSerially(process)
-            let diagnostics = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, diagnostics)
-        }
+        let result = try await offCooperativePool { try ChildProcess.run("/usr/bin/node", ["--check", path]) }
+        let status = result.status, diagnostics = result.stderr
         #expect(status == 0, "node --check: \(diagnostics)")
     }
 

@@ -10,21 +10,8 @@ import TestSupport
 
     /// Runs a tool off the cooperative pool; returns (status, stdout); stderr is discarded.
     static func run(_ tool: String, _ arguments: [String], input: String = "") async throws -> (Int32, String) {
-        try await offCooperativePool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = arguments
-            let stdin = Pipe(), stdout = Pipe()
-            process.standardInput = stdin
-            process.standardOutput = stdout
-            process.standardError = FileHandle.nullDevice
-            try launchSerially(process)
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-            try? stdin.fileHandleForWriting.close()
-            let out = stdout.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: out, as: UTF8.self))
-        }
+        let result = try await offCooperativePool { try ChildProcess.run(tool, arguments, input: input) }
+        return (result.status, result.stdout)
     }
 
     @Test(.enabled(if: curl != nil, "needs curl"))

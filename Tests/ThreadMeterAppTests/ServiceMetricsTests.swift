@@ -152,21 +152,8 @@ import TestSupport
         metrics.recordRun(outcome: "completed", usageSource: "upstream", model: "gpt-4o-mini", inputTokens: 1, outputTokens: 2, costUSD: 0.1)
         metrics.setRateLimits(["x-ratelimit-remaining-requests": "5"])
         let exposition = metrics.render()
-        let (status, findings) = try await offCooperativePool { () throws -> (Int32, String) in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
-            process.arguments = ["check", "metrics"]
-            let input = Pipe(), output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = output
-            try launchSerially(process)
-            input.fileHandleForWriting.write(Data(exposition.utf8))
-            try input.fileHandleForWriting.close()
-            let findings = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, findings)
-        }
+        let result = try await offCooperativePool { try ChildProcess.run("/usr/bin/promtool", ["check", "metrics"], input: exposition) }
+        let status = result.status, findings = result.stdout + result.stderr
         #expect(status == 0 && findings.isEmpty, "promtool: \(findings)")
     }
 
