@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 delay=${1:-20}
-swift build -c release --product threadmeter --product threadmeter-load --product mock-upstream >/dev/null
+for product in threadmeter threadmeter-load mock-upstream; do swift build -c release --product "$product" >/dev/null; done
 bin=.build/release
 tmp=$(mktemp -d)
 pids=()
@@ -46,7 +46,8 @@ api, conc, path, f = sys.argv[1:5]
 d = json.load(open(f))
 lat = d["latency_ms"]
 fc, sc = lat["first_content"], lat["stream_complete"]
-print(f"{api:<11} {conc:<5} {path:<12} {fc['p50']:>10.2f}/{fc['p99']:<10.2f} {sc['p50']:>10.2f}/{sc['p99']:<10.2f}  ok={d['queries']} errors={sum(d['errors'].values()) if isinstance(d['errors'], dict) else len(d['errors'])}")
+q = d["queries"]
+print(f"{api:<11} {conc:<5} {path:<12} {fc['p50']:>10.2f}/{fc['p99']:<10.2f} {sc['p50']:>10.2f}/{sc['p99']:<10.2f}  ok={q['succeeded']}/{q['started']}")
 PY
     done
   done
