@@ -1,5 +1,7 @@
 // The in-memory registry of tracked threads: per-thread usage, totals, ranking and idle eviction.
 
+import Synchronization
+
 /// Tracks token usage per thread. All mutation goes through this actor, so recording a run and
 /// reading the thread's new totals happen in one step.
 ///
@@ -17,6 +19,15 @@ public actor ThreadRegistry {
     public nonisolated let evictionSliceDuration: Duration
     private let clock: any MeteringClock
     private var store = ThreadStore()
+    /// The totals after the latest mutation, readable without a hop onto the actor.
+    private nonisolated let published = PublishedTotals()
+
+    /// Totals as of the latest completed mutation, read without waiting for the actor (for `/health`,
+    /// polled often). Every mutation publishes before it returns, so this equals what `totals()` would
+    /// answer at that moment.
+    public nonisolated var latestTotals: UsageTotals { published.value }
+
+    private func publish() { published.value = store.totals }
 
     /// - Parameters:
     ///   - maxAgeSeconds: idle age after which a thread is evicted (`THREAD_MAX_AGE_SECONDS`).
@@ -40,6 +51,7 @@ public actor ThreadRegistry {
         let now = clock.now()
         let slot = store.slot(of: threadId) ?? store.create(threadId, now: now)
         store.beginRun(slot, account: account, now: now)
+        publish()
         return store.snapshot(slot)
     }
 
@@ -52,6 +64,7 @@ public actor ThreadRegistry {
         let now = time ?? clock.now()
         let slot = store.slot(of: threadId) ?? store.create(threadId, now: now)
         store.completeRun(slot, usage: usage, costUSD: costUSD, account: account, now: now)
+        publish()
         return store.snapshot(slot)
     }
 
@@ -104,6 +117,7 @@ public actor ThreadRegistry {
                 batch += 1
                 if batch & 31 == 0, elapsed.now >= sliceEnd { break }
             }
+            publish()
             if exhausted { break }
             // Let queued callers (`/stats`, runs) in between slices.
             await Task.yield()
@@ -116,5 +130,15 @@ public actor ThreadRegistry {
         for snapshot in snapshots.sorted(by: { $0.lastActivity < $1.lastActivity }) {
             store.restore(snapshot)
         }
+        publish()
+    }
+}
+
+/// A lock-protected copy of the registry's totals.
+final class PublishedTotals: Sendable {
+    private let storage = Mutex(UsageTotals(threads: 0, inputTokens: 0, outputTokens: 0, costUSD: 0))
+    var value: UsageTotals {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
     }
 }

@@ -179,6 +179,9 @@ public final class UsageMeter: Sendable {
         await registry.snapshot(threadId: threadId)
     }
 
+    /// Totals as of the latest recorded change, without waiting for the registry actor (for `/health`).
+    public var latestTotals: UsageTotals { registry.latestTotals }
+
     public func totals() async -> UsageTotals {
         await registry.totals()
     }

@@ -106,3 +106,21 @@ import Testing
         #expect(await r.totals() == UsageTotals(threads: 0, inputTokens: 0, outputTokens: 0, costUSD: 0))
     }
 }
+
+@Suite struct PublishedTotalsTests {
+    @Test func latestTotalsFollowEveryMutationWithoutAnActorHop() async {
+        let clock = ManualClock(1_000)
+        let registry = ThreadRegistry(maxAgeSeconds: 100, clock: clock)
+        #expect(registry.latestTotals.threads == 0)
+        await registry.beginRun(threadId: "t1")
+        #expect(registry.latestTotals.threads == 1)
+        await registry.completeRun(threadId: "t1", usage: TokenUsage(inputTokens: 5, outputTokens: 7))
+        #expect(registry.latestTotals == (await registry.totals()))
+        #expect(registry.latestTotals.totalTokens == 12)
+        clock.advance(by: 200)
+        _ = await registry.evictIdle()
+        #expect(registry.latestTotals.threads == 0)
+        await registry.restore([ThreadUsageSnapshot(threadId: "t2", usage: TokenUsage(inputTokens: 1, outputTokens: 1), runs: 1, lastActivity: 1_200)])
+        #expect(registry.latestTotals == (await registry.totals()))
+    }
+}
