@@ -1,4 +1,5 @@
 // The JSON of each SSE event and of the non-streaming answer (contract §1), in one place.
+import HTTPWire
 import Metering
 import Upstream
 
@@ -62,8 +63,6 @@ enum QueryEvents {
 
     /// One SSE event: `event: <type>\ndata: <one-line JSON>\n\n`.
     static func sse(_ type: String, _ payload: JSONValue) -> [UInt8] {
-        Array("event: \(type)\ndata: \(payload.serialized())\n\n".utf8)
+        SSEEncoder.event(type, data: payload.serialized())
     }
-
-    static let keepAliveComment: [UInt8] = Array(": keep-alive\n\n".utf8)
 }

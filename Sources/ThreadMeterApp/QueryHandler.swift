@@ -106,7 +106,7 @@ struct RunSession: Sendable {
             for await item in ticks.stream {
                 switch item {
                 case .keepAlive:
-                    try await writer.write(QueryEvents.keepAliveComment)
+                    try await writer.write(SSEEncoder.keepAlive)
                 case .event(.delta(let text)):
                     if firstToken {
                         firstToken = false
