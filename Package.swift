@@ -13,10 +13,12 @@ let package = Package(
     targets: [
         // bytes <-> HTTP messages; no sockets.
         .target(name: "HTTPWire"),
+        // serial Dispatch queues per core: the event loops every socket, timer and handler task runs on.
+        .target(name: "EventLoops"),
         // logger, metrics, Prometheus text rendering.
         .target(name: "Telemetry"),
         // Dispatch sockets, connections, timeouts, backpressure, shutdown.
-        .target(name: "HTTPServer", dependencies: ["HTTPWire", "Telemetry"]),
+        .target(name: "HTTPServer", dependencies: ["EventLoops", "HTTPWire", "Telemetry"]),
         // the domain: usage arithmetic, thread registry actor, pricing, ledger protocol.
         .target(name: "Metering", dependencies: ["Telemetry"]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -56,6 +58,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["HTTPWire", "HTTPServer", "Telemetry"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
+        .testTarget(name: "EventLoopsTests", dependencies: ["EventLoops"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPWire", "TestSupport"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport"]),
         .testTarget(name: "MeteringTests", dependencies: ["Metering", "Telemetry"]),
