@@ -10,7 +10,7 @@ import Darwin
 /// Drives `accept` from a read source. Mutable state is confined to `queue`.
 final class Acceptor: @unchecked Sendable {
     private let socket: ListeningSocket
-    private let queue = DispatchQueue(label: "threadmeter.http.accept", target: SharedQueues.accept)
+    private let queue = DispatchQueue(label: "threadmeter.http.accept")
     private let logger: Logger
     private let onAccept: @Sendable (Int32, sockaddr_storage) -> Void
     private var source: DispatchSourceRead?

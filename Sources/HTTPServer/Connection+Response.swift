@@ -8,8 +8,9 @@ extension Connection {
     private static let keepAliveField = Array("Connection: keep-alive\r\n".utf8)
     private static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
 
-    /// Starts the handler as a task that runs inline until it first suspends, so a handler that
-    /// answers without suspending costs no thread hop; its response comes back to this queue.
+    /// Starts the handler as a task that runs inline until it first suspends and prefers this
+    /// connection's event loop as its executor: a handler that answers without suspending costs no
+    /// hop, and one that suspends (an actor, the upstream) comes back to this thread.
     func dispatch(_ request: HTTPRequest) {
         guard !isClosed else { return }
         response.generation &+= 1
@@ -22,7 +23,7 @@ extension Connection {
         let context = RequestContext(remoteAddress: remoteAddress, requestId: requestId)
         let handler = server.handler
         let isHEAD = response.isHEAD
-        let task = Task.immediate {
+        let task = Task.immediate(executorPreference: loop.eventLoop) {
             let reply = await handler(request, context)
             await self.deliver(reply, generation: generation, isHEAD: isHEAD)
         }
@@ -93,13 +94,19 @@ extension Connection {
         finishResponseIfDrained()
     }
 
-    /// A streamed chunk from the writer (on the queue). Resumes the writer at once, or keeps it
-    /// waiting while pending output is above the high watermark.
-    func enqueueChunk(_ bytes: [UInt8], generation: Int, continuation: CheckedContinuation<Void, any Error>) {
-        guard isCurrent(generation), response.streaming else {
-            continuation.resume(throwing: ClientDisconnected())
-            return
-        }
+    /// What became of a streamed chunk.
+    enum ChunkResult {
+        /// Queued (and flushed as far as the socket takes it).
+        case accepted
+        /// Queued, but pending output is above the high watermark: the writer should wait.
+        case aboveHighWatermark
+        /// The response or connection is gone; nothing was queued.
+        case gone
+    }
+
+    /// A streamed chunk from the writer (on the queue): frames it, appends it and flushes.
+    func appendChunk(_ bytes: [UInt8], generation: Int) -> ChunkResult {
+        guard isCurrent(generation), response.streaming else { return .gone }
         if !bytes.isEmpty {
             if response.chunked {
                 HTTPResponseEncoder.appendChunk(bytes, into: &output)
@@ -108,12 +115,20 @@ extension Connection {
             }
             flush()
         }
-        if isClosed {
+        if isClosed { return .gone }
+        return pendingOutput > server.configuration.writeHighWatermark ? .aboveHighWatermark : .accepted
+    }
+
+    /// Keeps a writer waiting until output drains below the low watermark (on the queue).
+    func awaitDrain(generation: Int, continuation: CheckedContinuation<Void, any Error>) {
+        guard isCurrent(generation), response.streaming else {
             continuation.resume(throwing: ClientDisconnected())
-        } else if pendingOutput > server.configuration.writeHighWatermark {
-            response.writeWaiters.append(continuation)
-        } else {
+            return
+        }
+        if pendingOutput <= server.configuration.writeLowWatermark {
             continuation.resume()
+        } else {
+            response.writeWaiters.append(continuation)
         }
     }
 
@@ -151,7 +166,7 @@ extension Connection {
         if case .dispatch = next {
             // The next pipelined request starts from the queue, not from this stack: handlers
             // answering inline would otherwise nest one frame set per pipelined request.
-            loop.queue.async {
+            loop.eventLoop.enqueue {
                 self.perform(next)
                 self.syncReadInterest()
             }

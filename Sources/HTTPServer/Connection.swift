@@ -17,7 +17,7 @@ final class Connection: @unchecked Sendable {
     let id: Int
     let fd: Int32
     let remoteAddress: String
-    let loop: EventLoop
+    let loop: ServerLoop
     let server: ServerContext
 
     var machine: ConnectionStateMachine
@@ -33,7 +33,7 @@ final class Connection: @unchecked Sendable {
     private(set) var isClosed = false
     private let closedFlag = Atomic<Bool>(false)
 
-    init(id: Int, fd: Int32, remoteAddress: String, loop: EventLoop, server: ServerContext) {
+    init(id: Int, fd: Int32, remoteAddress: String, loop: ServerLoop, server: ServerContext) {
         self.id = id
         self.fd = fd
         self.remoteAddress = remoteAddress

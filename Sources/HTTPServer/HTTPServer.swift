@@ -1,5 +1,6 @@
 // The public server: start listening, count connections, shut down gracefully.
 import Dispatch
+import EventLoops
 import HTTPWire
 import Synchronization
 import Telemetry
@@ -11,9 +12,11 @@ import Darwin
 
 /// An HTTP/1.1 server on non-blocking sockets driven by Dispatch sources.
 ///
-/// Connections are spread over a small fixed set of serial queues shared by every server in the
-/// process (one per core, at most four), so thousands of connections use a handful of threads. Each request's handler runs as a Swift
-/// task; one request at a time per connection, pipelined requests answered in order.
+/// Connections are spread over the event loops of an `EventLoopGroup` (one serial queue per core,
+/// shared by every server and client in the process), so thousands of connections use a handful of
+/// threads. Each request's handler runs as a Swift task that prefers its connection's loop as
+/// executor: a handler that does not suspend answers inline, and one that does comes back to the
+/// same thread. One request at a time per connection, pipelined requests answered in order.
 public final class HTTPServer: Sendable {
     private enum Lifecycle {
         case created
@@ -22,14 +25,17 @@ public final class HTTPServer: Sendable {
     }
 
     private let context: ServerContext
-    private let loops: [EventLoop]
+    private let loops: [ServerLoop]
     private let lifecycle = Mutex<Lifecycle>(.created)
     private let boundPort = Atomic<Int>(0)
 
-    public init(configuration: HTTPServerConfiguration, logger: Logger, handler: @escaping HTTPHandler) {
+    /// A server whose connections are spread over `group`'s loops (by default the process's shared
+    /// loops, one per core, which the HTTP client uses too).
+    public init(configuration: HTTPServerConfiguration, logger: Logger, group: EventLoopGroup = .shared,
+                handler: @escaping HTTPHandler) {
         context = ServerContext(configuration: configuration, logger: logger, handler: handler)
         let sweepInterval = context.sweepInterval
-        loops = (0..<SharedQueues.loopCount).map { EventLoop(index: $0, sweepInterval: sweepInterval) }
+        loops = group.loops.map { ServerLoop(eventLoop: $0, sweepInterval: sweepInterval) }
     }
 
     /// Binds, listens and starts accepting. Returns once listening. Throws on bind/listen failure.
@@ -87,7 +93,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// Called on the accept queue for each new socket.
-    private static func adopt(fd: Int32, peer: sockaddr_storage, context: ServerContext, loops: [EventLoop]) {
+    private static func adopt(fd: Int32, peer: sockaddr_storage, context: ServerContext, loops: [ServerLoop]) {
         let logger = context.logger
         guard !context.isShuttingDown else {
             Socket.close(fd)

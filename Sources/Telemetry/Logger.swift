@@ -120,46 +120,6 @@ public final class MemoryLogSink: LogSink {
     public func clear() { storage.withLock { $0.removeAll() } }
 }
 
-/// Output format of `StreamLogSink`.
-public enum LogFormat: String, Sendable {
-    /// `2026-11-22T20:10:24.123Z info  [label] message key=value …`
-    case text
-    /// One JSON object per line: `time`, `level`, `label`, `message`, then the metadata keys.
-    case json
-}
-
-/// Writes formatted lines to a file descriptor (stderr by default), one `write` per line.
-public final class StreamLogSink: LogSink {
-    private let fd: Int32
-    private let format: LogFormat
-    private let lock = Mutex<Void>(())
-
-    public init(format: LogFormat = .text, fileDescriptor: Int32 = 2) {
-        self.fd = fileDescriptor
-        self.format = format
-    }
-
-    public func emit(_ record: LogRecord) {
-        var line = LogLineFormatter.format(record, as: format)
-        line.append("\n")
-        var bytes = Array(line.utf8)
-        lock.withLock { _ in
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeMutableBytes { buf in
-                    write(fd, buf.baseAddress! + offset, buf.count - offset)
-                }
-                if n <= 0 {
-                    if n < 0 && errno == EINTR { continue }
-                    break
-                }
-                offset += n
-            }
-        }
-        bytes.removeAll()
-    }
-}
-
 /// Formats a record as a text or JSON line (without the newline).
 public enum LogLineFormatter {
     public static func format(_ record: LogRecord, as format: LogFormat) -> String {
@@ -228,12 +188,6 @@ public enum LogLineFormatter {
     }
 
     static func iso8601(_ date: Date) -> String {
-        var t = time_t(date.timeIntervalSince1970.rounded(.down))
-        let millis = Int((date.timeIntervalSince1970 - Double(t)) * 1000)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                      Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
+        Timestamps.iso8601(date)
     }
 }

@@ -27,17 +27,20 @@ do {
     fail(error.description)
 }
 
-let logger = Logger(label: "threadmeter", level: configuration.logLevel, sink: StreamLogSink(format: configuration.logFormat))
+let logSink = StreamLogSink(format: configuration.logFormat)
+let logger = Logger(label: "threadmeter", level: configuration.logLevel, sink: logSink)
 let service: ThreadMeterService
 do {
     service = try ThreadMeterService.make(configuration: configuration, logger: logger)
 } catch {
+    logSink.flush()
     fail("\(error)")
 }
 
 do {
     try await service.start()
 } catch {
+    logSink.flush()
     fail("cannot start: \(error)")
 }
 
@@ -68,4 +71,5 @@ await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>)
         continuation.resume()
     }
 }
+logSink.flush()
 exit(0)
