@@ -92,3 +92,12 @@ extension Duration {
         return .nanoseconds(Int(max(0, nanos.partialValue + attoseconds / 1_000_000_000)))
     }
 }
+
+extension Task where Failure == Never {
+    /// An unstructured task that prefers the caller's event loop as its executor when the caller
+    /// runs on one (unstructured tasks do not inherit an executor preference), else the default.
+    @discardableResult
+    public static func onCurrentLoop(_ operation: sending @escaping () async -> Success) -> Task<Success, Never> {
+        Task(executorPreference: EventLoop.current, operation: operation)
+    }
+}

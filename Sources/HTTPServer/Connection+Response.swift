@@ -113,10 +113,21 @@ extension Connection {
             } else {
                 output.append(contentsOf: bytes)
             }
-            flush()
+            scheduleFlush()
         }
         if isClosed { return .gone }
         return pendingOutput > server.configuration.writeHighWatermark ? .aboveHighWatermark : .accepted
+    }
+
+    /// Flushes at the end of this turn of the loop rather than per chunk: the events one upstream
+    /// read produced go out in one `send`, and none waits longer than the work already queued.
+    private func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        loop.eventLoop.enqueue {
+            self.flushScheduled = false
+            self.flush()
+        }
     }
 
     /// Keeps a writer waiting until output drains below the low watermark (on the queue).
@@ -145,6 +156,7 @@ extension Connection {
             // The status is already sent: the only honest signal left is an unterminated body.
             server.logger.warning("response stream failed; closing without the last chunk",
                                   [("remote", remoteAddress), ("request_id", response.requestId), ("error", String(describing: failure))])
+            flush()  // What was written before the failure still goes out (best effort).
             perform(machine.abort(.streamFailed))
             return
         }

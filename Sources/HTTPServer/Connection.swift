@@ -30,6 +30,7 @@ final class Connection: @unchecked Sendable {
     private var writeSourceResumed = false
     private var liveSources = 0
     private var shutdownWriteWhenFlushed = false
+    var flushScheduled = false
     private(set) var isClosed = false
     private let closedFlag = Atomic<Bool>(false)
 
