@@ -22,6 +22,19 @@ public enum LogLevel: Int, Comparable, Sendable, CaseIterable {
         }
     }
 
+    /// The name padded with spaces to seven characters (text log lines line up).
+    public var paddedName: String {
+        switch self {
+        case .trace: "trace  "
+        case .debug: "debug  "
+        case .info: "info   "
+        case .notice: "notice "
+        case .warning: "warning"
+        case .error: "error  "
+        case .critical: "critical"
+        }
+    }
+
     public var name: String {
         switch self {
         case .trace: "trace"
@@ -125,9 +138,19 @@ public enum LogLineFormatter {
     public static func format(_ record: LogRecord, as format: LogFormat) -> String {
         switch format {
         case .text:
-            var line = "\(iso8601(record.time)) \(record.level.name.padding(toLength: 7, withPad: " ", startingAt: 0)) [\(record.label)] \(record.message)"
+            var line = iso8601(record.time)
+            line.reserveCapacity(96 + record.message.utf8.count + record.metadata.count * 24)
+            line += " "
+            line += record.level.paddedName
+            line += " ["
+            line += record.label
+            line += "] "
+            line += record.message
             for (key, value) in record.metadata {
-                line += " \(key)=\(textValue(value))"
+                line += " "
+                line += key
+                line += "="
+                line += textValue(value)
             }
             return line
         case .json:
@@ -141,7 +164,9 @@ public enum LogLineFormatter {
     }
 
     static func textValue(_ value: String) -> String {
-        if value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) {
+        // Fast byte pre-check (space, quote, '=', CR/LF/VT/FF, any non-ASCII), then the exact rule.
+        if value.isEmpty || value.utf8.contains(where: { $0 == 0x20 || $0 == 0x22 || $0 == 0x3D || (0x0A...0x0D).contains($0) || $0 >= 0x80 })
+            && value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) {
             return jsonString(value)
         }
         return value
