@@ -14,7 +14,7 @@ let package = Package(
         // bytes <-> HTTP messages; no sockets.
         .target(name: "HTTPWire"),
         // serial Dispatch queues per core: the event loops every socket, timer and handler task runs on.
-        .target(name: "EventLoops"),
+        .target(name: "EventLoops", dependencies: ["CEpoll"]),
         // logger, metrics, Prometheus text rendering.
         .target(name: "Telemetry"),
         // Dispatch sockets, connections, timeouts, backpressure, shutdown.
@@ -53,8 +53,8 @@ let package = Package(
         // benchmarks of the usage ledger (group commit) and the thread registry (memory, eviction pauses).
         .executableTarget(name: "ledger-bench", dependencies: ["SQLiteLedger", "Metering", "Telemetry"], path: "LoadTests/LedgerBench"),
         .executableTarget(name: "registry-bench", dependencies: ["Metering"], path: "LoadTests/RegistryBench"),
-        // epoll(7) for the load harness (Glibc does not export it).
-        .systemLibrary(name: "CEpoll", path: "LoadTests/CEpoll"),
+        // epoll(7) for the event loops and the load harness (Glibc does not export it).
+        .systemLibrary(name: "CEpoll"),
 
         .target(name: "TestSupport", dependencies: ["HTTPWire", "HTTPServer", "Telemetry"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
