@@ -7,10 +7,10 @@ import Glibc
 #endif
 
 /// One accepted connection as its script sees it.
-final class ScriptedConnection: @unchecked Sendable {
-    let fd: Int32
+public final class ScriptedConnection: @unchecked Sendable {
+    public let fd: Int32
     /// Position among accepted connections (0 for the first).
-    let index: Int
+    public let index: Int
     private var pending: [UInt8] = []
 
     init(fd: Int32, index: Int) {
@@ -21,7 +21,7 @@ final class ScriptedConnection: @unchecked Sendable {
     }
 
     /// The next request (head plus a `Content-Length` body) as text; nil when the client closed.
-    func readRequest() -> String? {
+    public func readRequest() -> String? {
         while true {
             if let end = find(Array("\r\n\r\n".utf8)) {
                 let head = String(decoding: pending[..<end], as: UTF8.self)
@@ -41,7 +41,7 @@ final class ScriptedConnection: @unchecked Sendable {
     }
 
     /// Writes `text` (all of it).
-    func write(_ text: String) {
+    public func write(_ text: String) {
         let bytes = Array(text.utf8)
         var sent = 0
         while sent < bytes.count {
@@ -52,7 +52,7 @@ final class ScriptedConnection: @unchecked Sendable {
     }
 
     /// Whether the client closed the connection within the receive timeout (10 s).
-    func waitForClientClose() -> Bool {
+    public func waitForClientClose() -> Bool {
         while true {
             var byte: UInt8 = 0
             let n = recv(fd, &byte, 1, 0)
@@ -79,18 +79,18 @@ final class ScriptedConnection: @unchecked Sendable {
 }
 
 /// Listens on 127.0.0.1 and runs `script` for every accepted connection (the socket closes after it).
-final class ScriptedHTTPServer: Sendable {
-    let port: Int
+public final class ScriptedHTTPServer: Sendable {
+    public let port: Int
     private let listener: Int32
     private let accepted = Atomic<Int>(0)
     private let stopped = DispatchSemaphore(value: 0)
 
     /// Connections accepted so far.
-    var acceptedCount: Int { accepted.load(ordering: .acquiring) }
+    public var acceptedCount: Int { accepted.load(ordering: .acquiring) }
 
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)/v1")! }
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)/v1")! }
 
-    init(script: @escaping @Sendable (ScriptedConnection) -> Void) throws {
+    public init(script: @escaping @Sendable (ScriptedConnection) -> Void) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var reuse: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
@@ -133,17 +133,17 @@ final class ScriptedHTTPServer: Sendable {
     }
 
     /// Stops accepting and closes the listening socket (connections already running finish their scripts).
-    func stop() {
+    public func stop() {
         _ = shutdown(listener, Int32(SHUT_RDWR))
         stopped.wait()
     }
 }
 
-enum ScriptedServerError: Error {
+public enum ScriptedServerError: Error {
     case cannotListen(Int32)
 }
 
 /// A response with a `Content-Length` body.
-func httpResponse(_ body: String, status: String = "200 OK", headers: String = "") -> String {
+public func httpResponse(_ body: String, status: String = "200 OK", headers: String = "") -> String {
     "HTTP/1.1 \(status)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\(headers)\r\n\(body)"
 }
