@@ -438,7 +438,15 @@ final class ClientConnection: @unchecked Sendable {
     /// Closes the socket once and leaves the pool.
     func shutDown() {
         guard phase != .closed else { return }
+        let wasOpen = phase == .idle || phase == .body || phase == .writing || phase == .awaitingHead
         phase = .closed
+        if let tls, wasOpen, fd >= 0 {
+            // A best-effort close_notify: keeps the session resumable for the next connection.
+            var goodbye: [UInt8] = []
+            tls.close()
+            tls.takeOutput(into: &goodbye)
+            _ = goodbye.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, ClientSocket.sendFlags) }
+        }
         closeSocket()
         timer?.cancel()
         timer = nil

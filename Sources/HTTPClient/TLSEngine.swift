@@ -117,6 +117,14 @@ final class TLSEngine {
         }
     }
 
+    /// Starts a clean close (close_notify, returned by `takeOutput`); without it OpenSSL would
+    /// mark the connection's session as not resumable when the `SSL` is freed.
+    func close() {
+        ERR_clear_error()
+        _ = SSL_shutdown(ssl)
+        ERR_clear_error()
+    }
+
     /// Moves the ciphertext OpenSSL produced to the end of `outbound`.
     func takeOutput(into outbound: inout [UInt8]) {
         var pending = Int(threadmeter_BIO_pending(output))

@@ -143,8 +143,10 @@ import TestSupport
 
     @Test func cancellingTheTaskBeforeTheHeadClosesTheConnection() async throws {
         let sawClose = Mutex<Bool?>(nil)
+        let sawRequest = Atomic<Bool>(false)
         let server = try ScriptedHTTPServer { connection in
             guard connection.readRequest() != nil else { return }
+            sawRequest.store(true, ordering: .releasing)
             let closed = connection.waitForClientClose()  // never answers
             sawClose.withLock { $0 = closed }
         }
@@ -158,7 +160,7 @@ import TestSupport
                 return .failure(error)
             }
         }
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(await eventually { sawRequest.load(ordering: .acquiring) })
         task.cancel()
         let result = await task.value
         guard case .failure(.connectionFailed(let text)) = result else {

@@ -1,0 +1,117 @@
+// Proxies (CONNECT tunnels for https, absolute-form for http, NO_PROXY) and name resolution.
+import Foundation
+import HTTPClient
+import Synchronization
+import Testing
+import TestSupport
+
+@Suite struct ProxyAndDNSTests {
+    @Test func anHTTPSRequestThroughAProxyTunnelsWithCONNECTAndVerifiesTheOrigin() async throws {
+        let upstream = try TLSTests.Upstream(leaf: .localhost)
+        defer { upstream.stop() }
+        let proxy = try TestProxy()
+        defer { proxy.stop() }
+        let client = try TLSTests.trustingTestCA {
+            $0.proxy = HTTPProxySettings(httpsProxy: HTTPProxySettings.Proxy(proxy.url))
+        }
+        for _ in 0..<3 {
+            let (status, _, _) = try await exchange(client, request("GET", "models", base: upstream.url()))
+            #expect(status == 200)
+        }
+        #expect(proxy.requestLines == ["CONNECT localhost:\(upstream.tls.port) HTTP/1.1"], "one tunnel, kept alive")
+        #expect(upstream.tls.seen.handshakes == 1)
+        let first = try #require(upstream.requests.first)
+        #expect(first.hasPrefix("GET /v1/models HTTP/1.1\r\n"), "origin-form inside the tunnel")
+    }
+
+    @Test func aTunnelToAnUntrustedOriginStillFailsVerification() async throws {
+        let upstream = try TLSTests.Upstream(leaf: .untrusted)
+        defer { upstream.stop() }
+        let proxy = try TestProxy()
+        defer { proxy.stop() }
+        let client = try TLSTests.trustingTestCA {
+            $0.proxy = HTTPProxySettings(httpsProxy: HTTPProxySettings.Proxy(proxy.url))
+        }
+        await #expect(throws: HTTPClientError.self) {
+            _ = try await client.execute(request("GET", "models", base: upstream.url()))
+        }
+        #expect(upstream.tls.seen.applicationBytes == 0)
+    }
+
+    @Test func aPlainHTTPRequestThroughAProxyUsesTheAbsoluteForm() async throws {
+        let requests = Mutex<[String]>([])
+        let server = try ScriptedHTTPServer { connection in
+            while let request = connection.readRequest() {
+                requests.withLock { $0.append(request) }
+                connection.write(httpResponse("{}"))
+            }
+        }
+        defer { server.stop() }
+        let proxy = try TestProxy()
+        defer { proxy.stop() }
+        let client = makeClient { $0.proxy = HTTPProxySettings(httpProxy: HTTPProxySettings.Proxy(proxy.url)) }
+        let (status, _, _) = try await exchange(client, request("GET", "models", base: server.baseURL))
+        #expect(status == 200)
+        let line = "GET http://127.0.0.1:\(server.port)/v1/models HTTP/1.1"
+        #expect(proxy.requestLines == [line])
+        #expect(requests.withLock { $0.first?.hasPrefix(line + "\r\nHost: 127.0.0.1:\(server.port)\r\n") } == true)
+    }
+
+    @Test func hostsNamedInNO_PROXYAreReachedDirectly() async throws {
+        let upstream = try TLSTests.Upstream(leaf: .localhost)
+        defer { upstream.stop() }
+        let proxy = try TestProxy()
+        defer { proxy.stop() }
+        let client = try TLSTests.trustingTestCA {
+            $0.proxy = .fromEnvironment(["https_proxy": proxy.url, "NO_PROXY": "example.com, localhost"])
+        }
+        let (status, _, _) = try await exchange(client, request("GET", "models", base: upstream.url()))
+        #expect(status == 200)
+        #expect(proxy.requestLines.isEmpty)
+    }
+
+    @Test func proxySettingsComeFromTheEnvironmentLowercaseFirst() throws {
+        let settings = HTTPProxySettings.fromEnvironment([
+            "HTTPS_PROXY": "http://upper:1", "https_proxy": "http://user:p%40ss@lower:3128",
+            "HTTP_PROXY": "plain:8080", "no_proxy": ".internal.example,10.0.0.7,*.corp,api.local:8443",
+        ])
+        #expect(settings.httpsProxy == HTTPProxySettings.Proxy(host: "lower", port: 3128, authorization: "Basic " + Data("user:p@ss".utf8).base64EncodedString()))
+        #expect(settings.httpProxy == HTTPProxySettings.Proxy(host: "plain", port: 8080))
+        func direct(_ url: String) -> Bool { settings.proxy(for: HTTPOrigin(url: URL(string: url)!)!) == nil }
+        #expect(direct("https://svc.internal.example/v1"))
+        #expect(direct("https://internal.example/v1"))
+        #expect(!direct("https://notinternal.example/v1"), "a suffix matches on a label boundary only")
+        #expect(direct("https://10.0.0.7/v1"))
+        #expect(!direct("https://10.0.0.70/v1"), "an IP address matches exactly")
+        #expect(direct("https://a.b.corp/v1"))
+        #expect(direct("https://api.local:8443/v1"))
+        #expect(!direct("https://api.local/v1"), "an entry with a port matches that port only")
+        #expect(!direct("https://api.openai.com/v1"))
+        #expect(HTTPProxySettings.fromEnvironment(["HTTPS_PROXY": "http://p:1", "NO_PROXY": "*"]).proxy(for: HTTPOrigin(scheme: .https, host: "api.openai.com")) == nil)
+    }
+
+    @Test func localhostIsResolvedOffTheLoopAndCached() async throws {
+        let server = try ScriptedHTTPServer { connection in
+            while connection.readRequest() != nil { connection.write(httpResponse("{}")) }
+        }
+        defer { server.stop() }
+        let client = makeClient { $0.poolIdleTimeout = .milliseconds(50) }
+        let base = URL(string: "http://localhost:\(server.port)/v1")!
+        for _ in 0..<2 {
+            let (status, _, _) = try await exchange(client, request("GET", "models", base: base))
+            #expect(status == 200)
+            try await Task.sleep(for: .milliseconds(200))  // the idle connection closes: the next one connects again
+        }
+        #expect(server.acceptedCount == 2)
+        #expect(client.dnsLookups == 1)
+    }
+
+    @Test func anUnknownHostIsAConnectionFailureNamingIt() async throws {
+        do {
+            _ = try await makeClient().execute(request("GET", "x", base: URL(string: "http://no-such-host.invalid/v1")!))
+            Issue.record("expected a failure")
+        } catch let error as HTTPClientError {
+            #expect(error.message.contains("could not resolve no-such-host.invalid"), "\(error)")
+        }
+    }
+}

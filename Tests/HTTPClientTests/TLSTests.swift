@@ -1,0 +1,148 @@
+// TLS to a local terminator with certificates made by the test: verification of the chain, the
+// host name or IP address, expiry; nothing of the request sent when it fails; kept-alive and
+// resumed sessions.
+import Foundation
+import HTTPClient
+import Synchronization
+import Testing
+import TestSupport
+
+@Suite struct TLSTests {
+    /// A scripted plain-HTTP backend answering every request, behind a TLS terminator with `leaf`.
+    final class Upstream: Sendable {
+        let backend: ScriptedHTTPServer
+        let tls: TestTLSServer
+        private let log = RequestLog()
+
+        final class RequestLog: Sendable {
+            let requests = Mutex<[String]>([])
+        }
+
+        /// The requests the backend received, as text.
+        var requests: [String] { log.requests.withLock { $0 } }
+
+        init(leaf: TestCertificates.Kind) throws {
+            let log = self.log
+            backend = try ScriptedHTTPServer { connection in
+                while let request = connection.readRequest() {
+                    log.requests.withLock { $0.append(request) }
+                    connection.write(httpResponse("{\"ok\":true}"))
+                }
+            }
+            tls = try TestTLSServer(leaf: try TestCertificates.shared()[leaf], backendPort: backend.port)
+        }
+
+        func url(host: String = "localhost") -> URL { URL(string: "https://\(host):\(tls.port)/v1")! }
+
+        func stop() {
+            tls.stop()
+            backend.stop()
+        }
+    }
+
+    static func trustingTestCA(_ configure: (inout HTTPClientConfiguration) -> Void = { _ in }) throws -> HTTPClient {
+        let caFile = try TestCertificates.shared().caFile
+        return makeClient {
+            $0.caFile = caFile
+            configure(&$0)
+        }
+    }
+
+    @Test func aCertificateFromTheConfiguredCAForLocalhostIsAccepted() async throws {
+        let upstream = try Upstream(leaf: .localhost)
+        defer { upstream.stop() }
+        let client = try Self.trustingTestCA()
+        let (status, _, body) = try await exchange(client, request("POST", "threads", base: upstream.url(), body: "{}"))
+        #expect(status == 200)
+        #expect(body == "{\"ok\":true}")
+        let first = try #require(upstream.requests.first)
+        #expect(first.hasPrefix("POST /v1/threads HTTP/1.1\r\nHost: localhost:\(upstream.tls.port)\r\n"))
+    }
+
+    @Test func anIPAddressURLIsVerifiedAgainstTheCertificatesIPAddresses() async throws {
+        let upstream = try Upstream(leaf: .localhost)
+        defer { upstream.stop() }
+        let client = try Self.trustingTestCA()
+        let (status, _, _) = try await exchange(client, request("GET", "models", base: upstream.url(host: "127.0.0.1")))
+        #expect(status == 200)
+        #expect(client.dnsLookups == 0, "an IP literal is not looked up")
+    }
+
+    @Test func twentySequentialRequestsShareOneTLSConnection() async throws {
+        let upstream = try Upstream(leaf: .localhost)
+        defer { upstream.stop() }
+        let client = try Self.trustingTestCA()
+        for index in 0..<20 {
+            let (status, _, _) = try await exchange(client, request("GET", "threads/t\(index)", base: upstream.url()))
+            #expect(status == 200)
+        }
+        #expect(upstream.tls.seen.handshakes <= 3)
+        #expect(upstream.tls.seen.handshakes == 1, "one kept-alive connection")
+        #expect(client.dnsLookups == 1, "localhost was resolved once and then came from the cache")
+    }
+
+    @Test func aNewConnectionResumesTheLastSession() async throws {
+        let upstream = try Upstream(leaf: .localhost)
+        defer { upstream.stop() }
+        let client = try Self.trustingTestCA { $0.poolIdleTimeout = .milliseconds(100) }
+        _ = try await exchange(client, request("GET", "a", base: upstream.url()))
+        #expect(await eventually { upstream.backend.acceptedCount == 1 })
+        try await Task.sleep(for: .milliseconds(400))  // the idle connection closes
+        _ = try await exchange(client, request("GET", "b", base: upstream.url()))
+        #expect(upstream.tls.seen.handshakes == 2)
+        #expect(upstream.tls.seen.resumed == 1, "the second connection resumed the first one's session")
+        #expect(client.tlsHandshakes.resumed == 1)
+    }
+
+    static let failures: [(leaf: TestCertificates.Kind, host: String, reason: String)] = [
+        (.untrusted, "localhost", "unable to get local issuer certificate"),
+        (.expired, "localhost", "certificate has expired"),
+        (.otherHost, "localhost", "hostname mismatch"),
+        (.otherHost, "127.0.0.1", "IP address mismatch"),
+    ]
+
+    @Test(arguments: 0..<failures.count)
+    func aCertificateThatFailsVerificationEndsTheRequestBeforeAnyRequestByteIsSent(_ index: Int) async throws {
+        let failure = Self.failures[index]
+        let upstream = try Upstream(leaf: failure.leaf)
+        defer { upstream.stop() }
+        let client = try Self.trustingTestCA()
+        do {
+            _ = try await client.execute(request("POST", "threads", base: upstream.url(host: failure.host), body: "{\"secret\":1}"))
+            Issue.record("expected a TLS failure")
+        } catch let error as HTTPClientError {
+            guard case .tlsFailed(let message) = error else {
+                Issue.record("expected tlsFailed, got \(error)")
+                return
+            }
+            #expect(message.contains("certificate"))
+            #expect(message.contains(failure.reason), "\(message)")
+        }
+        #expect(await eventually { upstream.tls.seen.failedHandshakes == 1 })
+        #expect(upstream.tls.seen.handshakes == 0)
+        #expect(upstream.tls.seen.applicationBytes == 0, "no request bytes after a failed handshake")
+        #expect(upstream.backend.acceptedCount == 0)
+    }
+
+    @Test func withoutTheCAFileTheTestCAIsNotTrusted() async throws {
+        let upstream = try Upstream(leaf: .localhost)
+        defer { upstream.stop() }
+        do {
+            _ = try await makeClient().execute(request("GET", "models", base: upstream.url()))
+            Issue.record("expected a TLS failure")
+        } catch let error as HTTPClientError {
+            #expect(error.message.contains("unable to get local issuer certificate"), "\(error)")
+        }
+    }
+
+    @Test func aCAFileThatCannotBeReadHoldsNoCertificateOrDoesNotParseIsRefused() throws {
+        let directory = try TestCertificates.shared().directory
+        #expect(TrustedCertificates.problem(path: try TestCertificates.shared().caFile) == nil)
+        #expect(TrustedCertificates.problem(path: directory + "/missing.pem")?.contains("cannot read") == true)
+        try "no certificates here\n".write(toFile: directory + "/empty.pem", atomically: true, encoding: .utf8)
+        #expect(TrustedCertificates.problem(path: directory + "/empty.pem")?.contains("holds no PEM certificate") == true)
+        let broken = "-----BEGIN CERTIFICATE-----\nMIIBroken!!\n-----END CERTIFICATE-----\n"
+        try broken.write(toFile: directory + "/broken.pem", atomically: true, encoding: .utf8)
+        #expect(TrustedCertificates.problem(path: directory + "/broken.pem")?.contains("does not parse") == true)
+    }
+}
