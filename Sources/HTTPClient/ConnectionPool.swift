@@ -143,6 +143,11 @@ final class ConnectionPool: Sendable {
         }
     }
 
+    /// The loop index of each idle connection (for tests of loop affinity).
+    var idleLoopIndexes: [Int] {
+        state.withLock { state in state.idle.indices.flatMap { index in state.idle[index].map { _ in index } } }
+    }
+
     private func expire(_ waiterID: Int, error: HTTPClientError) {
         let waiter = state.withLock { state -> Waiter? in
             guard let index = state.waiters.firstIndex(where: { $0.id == waiterID }) else { return nil }

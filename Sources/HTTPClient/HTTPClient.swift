@@ -73,6 +73,11 @@ public final class HTTPClient: Sendable {
     /// Host name lookups made so far (cached answers and IP literals make none).
     public var dnsLookups: Int { settings.resolver.lookupCount }
 
+    /// The loop index of each idle connection to `origin`.
+    func idleLoopIndexes(_ origin: HTTPOrigin) -> [Int] {
+        pools.withLock { $0?[origin]?.idleLoopIndexes ?? [] }
+    }
+
     private func pool(for origin: HTTPOrigin) throws(HTTPClientError) -> ConnectionPool {
         let pool = pools.withLock { pools -> ConnectionPool? in
             guard pools != nil else { return nil }
