@@ -21,14 +21,15 @@ import TestSupport
         /// The requests the backend received, as text.
         var requests: [String] { log.requests.withLock { $0 } }
 
-        init(leaf: TestCertificates.Kind) throws {
+        /// `script` answers the backend's connections; by default every request gets `{"ok":true}`.
+        init(leaf: TestCertificates.Kind, script: (@Sendable (ScriptedConnection) -> Void)? = nil) throws {
             let log = self.log
-            backend = try ScriptedHTTPServer { connection in
+            backend = try ScriptedHTTPServer(script: script ?? { connection in
                 while let request = connection.readRequest() {
                     log.requests.withLock { $0.append(request) }
                     connection.write(httpResponse("{\"ok\":true}"))
                 }
-            }
+            })
             tls = try TestTLSServer(leaf: try TestCertificates.shared()[leaf], backendPort: backend.port)
         }
 
@@ -92,6 +93,38 @@ import TestSupport
         #expect(upstream.tls.seen.handshakes == 2)
         #expect(upstream.tls.seen.resumed == 1, "the second connection resumed the first one's session")
         #expect(client.tlsHandshakes.resumed == 1)
+    }
+
+    @Test func aSlowReaderOverTLSStopsTheSocketAndStillGetsEveryByteInOrder() async throws {
+        let total = 6 << 20
+        let upstream = try Upstream(leaf: .localhost) { connection in
+            guard connection.readRequest() != nil else { return }
+            connection.write("HTTP/1.1 200 OK\r\nContent-Length: \(total)\r\n\r\n")
+            var block = [UInt8](repeating: 0, count: 64 * 1024)
+            for index in block.indices { block[index] = UInt8(truncatingIfNeeded: index % 251) }
+            var sent = 0
+            while sent < total {
+                let n = block.withUnsafeBytes { send(connection.fd, $0.baseAddress, min($0.count, total - sent), Int32(MSG_NOSIGNAL)) }
+                guard n > 0 else { return }
+                sent += n
+            }
+        }
+        defer { upstream.stop() }
+        let client = try Self.trustingTestCA()
+        let response = try await client.execute(request("GET", "big", base: upstream.url()))
+        try await Task.sleep(for: .milliseconds(500))
+        var received = 0
+        var inOrder = true
+        for try await chunk in response.body {
+            for (offset, byte) in chunk.enumerated() where byte != UInt8(truncatingIfNeeded: ((received + offset) % (64 * 1024)) % 251) {
+                inOrder = false
+                break
+            }
+            received += chunk.count
+            if received < total / 2 { try await Task.sleep(for: .microseconds(200)) }  // a slow reader for the first half
+        }
+        #expect(received == total)
+        #expect(inOrder)
     }
 
     static let failures: [(leaf: TestCertificates.Kind, host: String, reason: String)] = [
