@@ -2,6 +2,7 @@
 import Foundation
 import HTTPClient
 import HTTPWire
+import Testing
 import TestSupport
 
 /// A client without proxies (whatever the environment says) and with timeouts short enough for tests.
@@ -36,4 +37,15 @@ func eventually(within seconds: Double = 5, _ condition: () -> Bool) async -> Bo
         try? await Task.sleep(for: .milliseconds(20))
     }
     return condition()
+}
+
+/// The error `client` fails `request` with; records an issue (and returns nil) when it succeeds.
+func failure(_ client: HTTPClient, _ request: HTTPClientRequest) async -> HTTPClientError? {
+    do {
+        let response = try await client.execute(request)
+        Issue.record("expected a failure, got \(response.status)")
+        return nil
+    } catch {
+        return error
+    }
 }

@@ -8,13 +8,9 @@ import TestSupport
 
 @Suite struct ConnectionTests {
     @Test func sequentialRequestsReuseOneKeptAliveConnection() async throws {
-        let requests = Mutex<[String]>([])
-        let server = try ScriptedHTTPServer { connection in
-            while let request = connection.readRequest() {
-                requests.withLock { $0.append(request) }
-                connection.write(httpResponse("{\"ok\":true}", headers: "x-ratelimit-remaining-requests: 7\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n"))
-            }
-        }
+        let requests = RequestLog()
+        let server = try ScriptedHTTPServer.answering(
+            httpResponse("{\"ok\":true}", headers: "x-ratelimit-remaining-requests: 7\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n"), log: requests)
         defer { server.stop() }
         let client = makeClient()
         for index in 0..<5 {
@@ -25,7 +21,7 @@ import TestSupport
             #expect(body == "{\"ok\":true}")
         }
         #expect(server.acceptedCount == 1)
-        let first = try #require(requests.withLock { $0.first })
+        let first = try #require(requests.all.first)
         #expect(first.hasPrefix("POST /v1/threads/t0/runs HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\n"))
         #expect(first.contains("\r\nAuthorization: Bearer sk-test\r\n"))
         #expect(first.contains("\r\nContent-Length: 7\r\n"))
@@ -104,14 +100,22 @@ import TestSupport
         }
     }
 
+    /// Whether the server saw the client close the connection (nil until it knows).
+    final class CloseSeen: Sendable {
+        private let seen = Mutex<Bool?>(nil)
+        var value: Bool? { seen.withLock { $0 } }
+        func record(_ closed: Bool) { seen.withLock { $0 = closed } }
+    }
+
+    /// A server that starts a chunked body, then records whether the client closed the connection.
+    static func closeWatchingServer() throws -> (ScriptedHTTPServer, CloseSeen) {
+        let sawClose = CloseSeen()
+        let server = try ScriptedHTTPServer.writingOnce("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n") { sawClose.record($0) }
+        return (server, sawClose)
+    }
+
     @Test func cancellingTheBodyClosesTheConnection() async throws {
-        let sawClose = Mutex<Bool?>(nil)
-        let server = try ScriptedHTTPServer { connection in
-            guard connection.readRequest() != nil else { return }
-            connection.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
-            let closed = connection.waitForClientClose()
-            sawClose.withLock { $0 = closed }
-        }
+        let (server, sawClose) = try Self.closeWatchingServer()
         defer { server.stop() }
         let client = makeClient()
         let response = try await client.execute(request("GET", "responses/r", base: server.baseURL))
@@ -119,26 +123,20 @@ import TestSupport
         let first = try await iterator.next()
         #expect(first.map { String(decoding: $0, as: UTF8.self) } == "abc")
         response.cancel()
-        #expect(await eventually { sawClose.withLock { $0 } != nil })
-        #expect(sawClose.withLock { $0 } == true, "the server saw the connection close")
+        #expect(await eventually { sawClose.value != nil })
+        #expect(sawClose.value == true, "the server saw the connection close")
     }
 
     @Test func droppingAnUnreadBodyClosesTheConnection() async throws {
-        let sawClose = Mutex<Bool?>(nil)
-        let server = try ScriptedHTTPServer { connection in
-            guard connection.readRequest() != nil else { return }
-            connection.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
-            let closed = connection.waitForClientClose()
-            sawClose.withLock { $0 = closed }
-        }
+        let (server, sawClose) = try Self.closeWatchingServer()
         defer { server.stop() }
         let client = makeClient()
         do {
             let response = try await client.execute(request("GET", "responses/r", base: server.baseURL))
             #expect(response.status == 200)
         }
-        #expect(await eventually { sawClose.withLock { $0 } != nil })
-        #expect(sawClose.withLock { $0 } == true)
+        #expect(await eventually { sawClose.value != nil })
+        #expect(sawClose.value == true)
     }
 
     @Test func cancellingTheTaskBeforeTheHeadClosesTheConnection() async throws {
@@ -175,20 +173,12 @@ import TestSupport
     @Test func connectionRefusedIsAConnectionFailure() async throws {
         let server = try ScriptedHTTPServer { _ in }
         server.stop()
-        do {
-            _ = try await makeClient().execute(request("GET", "responses/r", base: server.baseURL))
-            Issue.record("expected a failure")
-        } catch let error as HTTPClientError {
-            #expect(error == .connectionFailed("could not connect to 127.0.0.1:\(server.port) (connection refused)"))
-        }
+        let error = await failure(makeClient(), try request("GET", "responses/r", base: server.baseURL))
+        #expect(error == .connectionFailed("could not connect to 127.0.0.1:\(server.port) (connection refused)"))
     }
 
     @Test func silenceBetweenChunksEndsTheBodyWithATimeout() async throws {
-        let server = try ScriptedHTTPServer { connection in
-            guard connection.readRequest() != nil else { return }
-            connection.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
-            _ = connection.waitForClientClose()
-        }
+        let server = try ScriptedHTTPServer.writingOnce("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
         defer { server.stop() }
         let client = makeClient { $0.idleTimeout = .milliseconds(300) }
         let response = try await client.execute(request("GET", "responses/r", base: server.baseURL))
@@ -204,22 +194,14 @@ import TestSupport
     }
 
     @Test func malformedFramingIsRefused() async throws {
-        let server = try ScriptedHTTPServer { connection in
-            guard connection.readRequest() != nil else { return }
-            connection.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n")
-            _ = connection.waitForClientClose()
-        }
+        let server = try ScriptedHTTPServer.writingOnce("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n")
         defer { server.stop() }
-        do {
-            _ = try await makeClient().execute(request("GET", "responses/r", base: server.baseURL))
-            Issue.record("expected a failure")
-        } catch let error as HTTPClientError {
-            guard case .malformedResponse(let text) = error else {
-                Issue.record("expected malformed, got \(error)")
-                return
-            }
-            #expect(text.contains("both Content-Length and Transfer-Encoding"))
+        let error = await failure(makeClient(), try request("GET", "responses/r", base: server.baseURL))
+        guard case .malformedResponse(let text)? = error else {
+            Issue.record("expected malformed, got \(String(describing: error))")
+            return
         }
+        #expect(text.contains("both Content-Length and Transfer-Encoding"))
     }
 
     @Test func atTheConnectionLimitRequestsWaitForAConnectionToComeBack() async throws {

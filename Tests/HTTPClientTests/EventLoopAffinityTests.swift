@@ -7,9 +7,7 @@ import TestSupport
 
 @Suite struct EventLoopAffinityTests {
     @Test func aRequestMadeOnALoopUsesAConnectionOfThatLoop() async throws {
-        let server = try ScriptedHTTPServer { connection in
-            while connection.readRequest() != nil { connection.write(httpResponse("{}")) }
-        }
+        let server = try ScriptedHTTPServer.answering()
         defer { server.stop() }
         let group = EventLoopGroup(count: 2, label: "test.affinity")
         var configuration = HTTPClientConfiguration()

@@ -6,14 +6,17 @@ import Testing
 import TestSupport
 
 @Suite struct ProxyAndDNSTests {
+    /// A client trusting the test CA that sends https requests through `proxy`.
+    static func tunnellingClient(_ proxy: TestProxy) throws -> HTTPClient {
+        try TLSTests.trustingTestCA { $0.proxy = HTTPProxySettings(httpsProxy: HTTPProxySettings.Proxy(proxy.url)) }
+    }
+
     @Test func anHTTPSRequestThroughAProxyTunnelsWithCONNECTAndVerifiesTheOrigin() async throws {
         let upstream = try TLSTests.Upstream(leaf: .localhost)
         defer { upstream.stop() }
         let proxy = try TestProxy()
         defer { proxy.stop() }
-        let client = try TLSTests.trustingTestCA {
-            $0.proxy = HTTPProxySettings(httpsProxy: HTTPProxySettings.Proxy(proxy.url))
-        }
+        let client = try Self.tunnellingClient(proxy)
         for _ in 0..<3 {
             let (status, _, _) = try await exchange(client, request("GET", "models", base: upstream.url()))
             #expect(status == 200)
@@ -29,9 +32,7 @@ import TestSupport
         defer { upstream.stop() }
         let proxy = try TestProxy()
         defer { proxy.stop() }
-        let client = try TLSTests.trustingTestCA {
-            $0.proxy = HTTPProxySettings(httpsProxy: HTTPProxySettings.Proxy(proxy.url))
-        }
+        let client = try Self.tunnellingClient(proxy)
         await #expect(throws: HTTPClientError.self) {
             _ = try await client.execute(request("GET", "models", base: upstream.url()))
         }
@@ -39,13 +40,8 @@ import TestSupport
     }
 
     @Test func aPlainHTTPRequestThroughAProxyUsesTheAbsoluteForm() async throws {
-        let requests = Mutex<[String]>([])
-        let server = try ScriptedHTTPServer { connection in
-            while let request = connection.readRequest() {
-                requests.withLock { $0.append(request) }
-                connection.write(httpResponse("{}"))
-            }
-        }
+        let requests = RequestLog()
+        let server = try ScriptedHTTPServer.answering(log: requests)
         defer { server.stop() }
         let proxy = try TestProxy()
         defer { proxy.stop() }
@@ -54,7 +50,7 @@ import TestSupport
         #expect(status == 200)
         let line = "GET http://127.0.0.1:\(server.port)/v1/models HTTP/1.1"
         #expect(proxy.requestLines == [line])
-        #expect(requests.withLock { $0.first?.hasPrefix(line + "\r\nHost: 127.0.0.1:\(server.port)\r\n") } == true)
+        #expect(requests.all.first.map { $0.hasPrefix(line + "\r\nHost: 127.0.0.1:\(server.port)\r\n") } == true)
     }
 
     @Test func hostsNamedInNO_PROXYAreReachedDirectly() async throws {
@@ -91,9 +87,7 @@ import TestSupport
     }
 
     @Test func localhostIsResolvedOffTheLoopAndCached() async throws {
-        let server = try ScriptedHTTPServer { connection in
-            while connection.readRequest() != nil { connection.write(httpResponse("{}")) }
-        }
+        let server = try ScriptedHTTPServer.answering()
         defer { server.stop() }
         let client = makeClient { $0.poolIdleTimeout = .milliseconds(50) }
         let base = URL(string: "http://localhost:\(server.port)/v1")!
@@ -107,11 +101,7 @@ import TestSupport
     }
 
     @Test func anUnknownHostIsAConnectionFailureNamingIt() async throws {
-        do {
-            _ = try await makeClient().execute(request("GET", "x", base: URL(string: "http://no-such-host.invalid/v1")!))
-            Issue.record("expected a failure")
-        } catch let error as HTTPClientError {
-            #expect(error.message.contains("could not resolve no-such-host.invalid"), "\(error)")
-        }
+        let error = await failure(makeClient(), try request("GET", "x", base: URL(string: "http://no-such-host.invalid/v1")!))
+        #expect(error?.message.contains("could not resolve no-such-host.invalid") == true, "\(String(describing: error))")
     }
 }

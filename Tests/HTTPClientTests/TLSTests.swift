@@ -14,22 +14,12 @@ import TestSupport
         let tls: TestTLSServer
         private let log = RequestLog()
 
-        final class RequestLog: Sendable {
-            let requests = Mutex<[String]>([])
-        }
-
         /// The requests the backend received, as text.
-        var requests: [String] { log.requests.withLock { $0 } }
+        var requests: [String] { log.all }
 
         /// `script` answers the backend's connections; by default every request gets `{"ok":true}`.
         init(leaf: TestCertificates.Kind, script: (@Sendable (ScriptedConnection) -> Void)? = nil) throws {
-            let log = self.log
-            backend = try ScriptedHTTPServer(script: script ?? { connection in
-                while let request = connection.readRequest() {
-                    log.requests.withLock { $0.append(request) }
-                    connection.write(httpResponse("{\"ok\":true}"))
-                }
-            })
+            backend = try script.map { try ScriptedHTTPServer(script: $0) } ?? .answering(httpResponse("{\"ok\":true}"), log: log)
             tls = try TestTLSServer(leaf: try TestCertificates.shared()[leaf], backendPort: backend.port)
         }
 
@@ -136,21 +126,17 @@ import TestSupport
 
     @Test(arguments: 0..<failures.count)
     func aCertificateThatFailsVerificationEndsTheRequestBeforeAnyRequestByteIsSent(_ index: Int) async throws {
-        let failure = Self.failures[index]
-        let upstream = try Upstream(leaf: failure.leaf)
+        let expected = Self.failures[index]
+        let upstream = try Upstream(leaf: expected.leaf)
         defer { upstream.stop() }
         let client = try Self.trustingTestCA()
-        do {
-            _ = try await client.execute(request("POST", "threads", base: upstream.url(host: failure.host), body: "{\"secret\":1}"))
-            Issue.record("expected a TLS failure")
-        } catch let error as HTTPClientError {
-            guard case .tlsFailed(let message) = error else {
-                Issue.record("expected tlsFailed, got \(error)")
-                return
-            }
-            #expect(message.contains("certificate"))
-            #expect(message.contains(failure.reason), "\(message)")
+        let error = await failure(client, try request("POST", "threads", base: upstream.url(host: expected.host), body: "{\"secret\":1}"))
+        guard case .tlsFailed(let message)? = error else {
+            Issue.record("expected tlsFailed, got \(String(describing: error))")
+            return
         }
+        #expect(message.contains("certificate"))
+        #expect(message.contains(expected.reason), "\(message)")
         #expect(await eventually { upstream.tls.seen.failedHandshakes == 1 })
         #expect(upstream.tls.seen.handshakes == 0)
         #expect(upstream.tls.seen.applicationBytes == 0, "no request bytes after a failed handshake")
@@ -160,12 +146,8 @@ import TestSupport
     @Test func withoutTheCAFileTheTestCAIsNotTrusted() async throws {
         let upstream = try Upstream(leaf: .localhost)
         defer { upstream.stop() }
-        do {
-            _ = try await makeClient().execute(request("GET", "models", base: upstream.url()))
-            Issue.record("expected a TLS failure")
-        } catch let error as HTTPClientError {
-            #expect(error.message.contains("unable to get local issuer certificate"), "\(error)")
-        }
+        let error = await failure(makeClient(), try request("GET", "models", base: upstream.url()))
+        #expect(error?.message.contains("unable to get local issuer certificate") == true, "\(String(describing: error))")
     }
 
     @Test func aCAFileThatCannotBeReadHoldsNoCertificateOrDoesNotParseIsRefused() throws {

@@ -42,13 +42,7 @@ public final class ScriptedConnection: @unchecked Sendable {
 
     /// Writes `text` (all of it).
     public func write(_ text: String) {
-        let bytes = Array(text.utf8)
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { return }
-            sent += n
-        }
+        _ = LoopbackListener.send(fd, text.utf8)
     }
 
     /// Whether the client closed the connection within the receive timeout (10 s).
@@ -80,67 +74,62 @@ public final class ScriptedConnection: @unchecked Sendable {
 
 /// Listens on 127.0.0.1 and runs `script` for every accepted connection (the socket closes after it).
 public final class ScriptedHTTPServer: Sendable {
-    public let port: Int
-    private let listener: Int32
-    private let accepted = Atomic<Int>(0)
-    private let stopped = DispatchSemaphore(value: 0)
+    private let listener: LoopbackListener
+
+    public var port: Int { listener.port }
 
     /// Connections accepted so far.
-    public var acceptedCount: Int { accepted.load(ordering: .acquiring) }
+    public var acceptedCount: Int { listener.acceptedCount }
 
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)/v1")! }
 
     public init(script: @escaping @Sendable (ScriptedConnection) -> Void) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var reuse: Int32 = 1
-        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else {
-            close(fd)
-            throw ScriptedServerError.cannotListen(errno)
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
-        listener = fd
-        let stopped = self.stopped
-        let thread = Thread { [self] in
-            while true {
-                let client = accept(fd, nil, nil)
-                guard client >= 0 else {
-                    // Closed here, not in stop(): the fd number must not be reused while accept may still run.
-                    close(fd)
-                    stopped.signal()
-                    return
-                }
-                let index = self.accepted.add(1, ordering: .acquiringAndReleasing).oldValue
-                let worker = Thread {
-                    script(ScriptedConnection(fd: client, index: index))
-                    close(client)
-                }
-                worker.start()
+        listener = try LoopbackListener { client, index in script(ScriptedConnection(fd: client, index: index)) }
+    }
+
+    /// A server answering every request with `response`, recording the requests in `log`.
+    public static func answering(_ response: String = httpResponse("{}"), log: RequestLog? = nil) throws -> ScriptedHTTPServer {
+        try ScriptedHTTPServer { connection in
+            while let request = connection.readRequest() {
+                log?.append(request)
+                connection.write(response)
             }
         }
-        thread.start()
+    }
+
+    /// A server that answers the first request of each connection with `text`, then waits for the
+    /// client to close; `closed` learns whether it did (within the receive timeout).
+    public static func writingOnce(_ text: String, closed: (@Sendable (Bool) -> Void)? = nil) throws -> ScriptedHTTPServer {
+        try ScriptedHTTPServer { connection in
+            guard connection.readRequest() != nil else { return }
+            connection.write(text)
+            let sawClose = connection.waitForClientClose()
+            closed?(sawClose)
+        }
     }
 
     /// Stops accepting and closes the listening socket (connections already running finish their scripts).
     public func stop() {
-        _ = shutdown(listener, Int32(SHUT_RDWR))
-        stopped.wait()
+        listener.stop()
     }
+}
+
+/// Requests a scripted server received, as text.
+public final class RequestLog: Sendable {
+    private let requests = Mutex<[String]>([])
+
+    public init() {}
+
+    public func append(_ request: String) {
+        requests.withLock { $0.append(request) }
+    }
+
+    public var all: [String] { requests.withLock { $0 } }
 }
 
 public enum ScriptedServerError: Error {
     case cannotListen(Int32)
+    case cannotConnect(Int32)
 }
 
 /// A response with a `Content-Length` body.

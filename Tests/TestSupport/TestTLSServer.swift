@@ -23,13 +23,13 @@ public final class TestTLSServer: @unchecked Sendable {  // the context is only 
         public var lastFailure = ""
     }
 
-    public let port: Int
-    private let listener: Int32
+    private var listener: LoopbackListener?
     private let context: OpaquePointer
     private let backendPort: Int
     private let counts = Mutex(Counts())
-    private let stopped = DispatchSemaphore(value: 0)
     private let stopping = Atomic<Bool>(false)
+
+    public var port: Int { listener?.port ?? 0 }
 
     public init(leaf: TestCertificates.Leaf, backendPort: Int) throws {
         signal(SIGPIPE, SIG_IGN)  // SSL_write on a socket the client closed
@@ -40,11 +40,7 @@ public final class TestTLSServer: @unchecked Sendable {  // the context is only 
         }
         self.context = context
         self.backendPort = backendPort
-        let (fd, port) = try Self.listen()
-        listener = fd
-        self.port = port
-        let thread = Thread { [self] in acceptLoop() }
-        thread.start()
+        listener = try LoopbackListener { [unowned self] client, _ in serve(client) }
     }
 
     deinit {
@@ -57,25 +53,10 @@ public final class TestTLSServer: @unchecked Sendable {  // the context is only 
     /// Stops accepting (connections already relaying finish on their own).
     public func stop() {
         stopping.store(true, ordering: .releasing)
-        _ = shutdown(listener, Int32(SHUT_RDWR))
-        stopped.wait()
-    }
-
-    private func acceptLoop() {
-        while true {
-            let client = accept(listener, nil, nil)
-            guard client >= 0 else {
-                close(listener)
-                stopped.signal()
-                return
-            }
-            let worker = Thread { [self] in serve(client) }
-            worker.start()
-        }
+        listener?.stop()
     }
 
     private func serve(_ client: Int32) {
-        defer { close(client) }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         _ = setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         guard let ssl = SSL_new(context) else { return }
@@ -97,7 +78,7 @@ public final class TestTLSServer: @unchecked Sendable {  // the context is only 
             $0.handshakes += 1
             if resumed { $0.resumed += 1 }
         }
-        guard let backend = try? Self.connectBackend(backendPort) else { return }
+        guard let backend = try? LoopbackListener.connect(port: backendPort) else { return }
         defer { close(backend) }
         relay(ssl, client: client, backend: backend)
         SSL_shutdown(ssl)
@@ -120,7 +101,7 @@ public final class TestTLSServer: @unchecked Sendable {  // the context is only 
                 let n = buffer.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32($0.count)) }
                 guard n > 0 else { return }
                 counts.withLock { $0.applicationBytes += Int(n) }
-                guard Self.sendAll(backend, buffer, count: Int(n)) else { return }
+                guard LoopbackListener.send(backend, buffer[..<Int(n)]) else { return }
             }
             if fds[1].revents != 0 {
                 let n = recv(backend, &buffer, buffer.count, 0)
@@ -130,54 +111,8 @@ public final class TestTLSServer: @unchecked Sendable {  // the context is only 
             }
         }
     }
-
-    private static func sendAll(_ fd: Int32, _ bytes: [UInt8], count: Int) -> Bool {
-        var sent = 0
-        while sent < count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, count - sent, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { return false }
-            sent += n
-        }
-        return true
-    }
-
-    static func listen() throws -> (Int32, Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, Glibc.listen(fd, 64) == 0 else {
-            close(fd)
-            throw TestTLSServerError.listen(errno)
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return (fd, Int(UInt16(bigEndian: address.sin_port)))
-    }
-
-    static func connectBackend(_ port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
-            throw TestTLSServerError.listen(errno)
-        }
-        return fd
-    }
 }
 
 public enum TestTLSServerError: Error {
     case context
-    case listen(Int32)
 }

@@ -59,11 +59,10 @@ import Upstream
             let threadId = try #require(done.data["thread_id"] as? String)
             let second = try await app.query(["query": "And pricing?", "threadId": threadId]).events
             #expect(second.last?.type == "stream_complete")
-            let reported = mock.reportedUsage
-            let thread = try await app.getJSON("/stats/threads/\(threadId)")
-            #expect(thread["input_tokens"] as? Int == reported.inputTokens)
-            #expect(thread["output_tokens"] as? Int == reported.outputTokens)
-            #expect(thread["runs"] as? Int == 2)
+            let stats = try await app.statistics()
+            #expect(stats["total_input_tokens"] as? Int == mock.reportedUsage.inputTokens)
+            #expect(stats["total_output_tokens"] as? Int == mock.reportedUsage.outputTokens)
+            #expect((stats["threads"] as? [String: [String: Any]])?[threadId]?["runs"] as? Int == 2)
             #expect(tls.seen.failedHandshakes == 0)
         }
     }

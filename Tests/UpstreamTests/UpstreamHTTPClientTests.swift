@@ -12,13 +12,8 @@ import TestSupport
     }
 
     @Test func requestsGoBelowTheBasePathAndRateLimitHeadersAreKept() async throws {
-        let requests = Mutex<[String]>([])
-        let server = try ScriptedHTTPServer { connection in
-            while let request = connection.readRequest() {
-                requests.withLock { $0.append(request) }
-                connection.write(httpResponse("{\"ok\":true}", headers: "x-ratelimit-remaining-requests: 7\r\n"))
-            }
-        }
+        let requests = RequestLog()
+        let server = try ScriptedHTTPServer.answering(httpResponse("{\"ok\":true}", headers: "x-ratelimit-remaining-requests: 7\r\n"), log: requests)
         defer { server.stop() }
         let client = UpstreamHTTPClient(configuration: testConfiguration(.assistants, baseURL: server.baseURL), logger: .noop)
         let (status, headers, body) = try await client.exchange(Self.request("POST", "threads/a b/runs", body: "{}"))
@@ -26,7 +21,7 @@ import TestSupport
         #expect(headers["content-type"] == "application/json")
         #expect(String(decoding: body, as: UTF8.self) == "{\"ok\":true}")
         #expect(client.rateLimits.snapshot()["x-ratelimit-remaining-requests"] == "7")
-        let first = try #require(requests.withLock { $0.first })
+        let first = try #require(requests.all.first)
         #expect(first.hasPrefix("POST /v1/threads/a%20b/runs HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\n"))
     }
 
