@@ -193,6 +193,32 @@ import TestSupport
         }
     }
 
+    @Test func aServerThatNeverAnswersTimesOutAfterTheFirstByteTimeout() async throws {
+        let server = try ScriptedHTTPServer { connection in
+            guard connection.readRequest() != nil else { return }
+            _ = connection.waitForClientClose()
+        }
+        defer { server.stop() }
+        let error = await failure(makeClient { $0.firstByteTimeout = .milliseconds(300) }, try request("GET", "r", base: server.baseURL))
+        guard case .timeout(let text)? = error else {
+            Issue.record("expected a timeout, got \(String(describing: error))")
+            return
+        }
+        #expect(text.contains("no response from 127.0.0.1:\(server.port)"))
+    }
+
+    @Test func aServerThatNeverCompletesTheTLSHandshakeTimesOutAfterTheConnectTimeout() async throws {
+        let server = try ScriptedHTTPServer { connection in _ = connection.waitForClientClose() }
+        defer { server.stop() }
+        let url = URL(string: "https://127.0.0.1:\(server.port)/v1")!
+        let error = await failure(makeClient { $0.connectTimeout = .milliseconds(300) }, try request("GET", "r", base: url))
+        guard case .timeout(let text)? = error else {
+            Issue.record("expected a timeout, got \(String(describing: error))")
+            return
+        }
+        #expect(text.contains("TLS handshake"))
+    }
+
     @Test func malformedFramingIsRefused() async throws {
         let server = try ScriptedHTTPServer.writingOnce("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n")
         defer { server.stop() }
