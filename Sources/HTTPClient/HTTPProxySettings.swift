@@ -1,5 +1,8 @@
 // Which requests go through a proxy: HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and their lowercase forms).
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Proxies per target scheme plus the hosts that bypass them. `https://` targets go through a
 /// `CONNECT host:port` tunnel with TLS inside it; `http://` targets are sent to the proxy with
@@ -65,10 +68,18 @@ public struct HTTPProxySettings: Sendable, Equatable {
             noProxy: (value("NO_PROXY") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
     }
 
-    /// The proxy a request to `origin` goes through, or nil for a direct connection.
+    /// The proxy a request to `origin` goes through, or nil for a direct connection. Loopback
+    /// hosts (`localhost`, `127.0.0.0/8`, `::1`) are always reached directly.
     public func proxy(for origin: HTTPOrigin) -> Proxy? {
         guard let proxy = origin.scheme == .https ? httpsProxy : httpProxy else { return nil }
-        return bypasses(origin) ? nil : proxy
+        return bypasses(origin) || Self.isLoopback(origin.host) ? nil : proxy
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased()
+        if host == "localhost" || host.hasSuffix(".localhost") || host == "::1" { return true }
+        guard SocketAddress.literal(host, port: 0)?.family == AF_INET else { return false }
+        return host.hasPrefix("127.")
     }
 
     /// Whether `NO_PROXY` names `origin`'s host.

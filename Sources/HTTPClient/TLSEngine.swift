@@ -54,7 +54,7 @@ final class TLSEngine {
             configured = SSL_set1_host(ssl, origin.host) == 1 && threadmeter_SSL_set_tlsext_host_name(ssl, origin.host) == 1
         }
         guard configured else {
-            SSL_free(ssl)
+            // Fully initialised: deinit frees the SSL.
             throw .tlsFailed("TLS cannot verify the host name \(origin.host): \(TLSContext.openSSLErrors())")
         }
         _ = threadmeter_SSL_set_app_data(ssl, Unmanaged.passUnretained(self).toOpaque())

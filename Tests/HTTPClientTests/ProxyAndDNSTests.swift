@@ -18,10 +18,11 @@ import TestSupport
         defer { proxy.stop() }
         let client = try Self.tunnellingClient(proxy)
         for _ in 0..<3 {
-            let (status, _, _) = try await exchange(client, request("GET", "models", base: upstream.url()))
+            let (status, _, _) = try await exchange(client, request("GET", "models", base: upstream.url(host: "upstream.test")))
             #expect(status == 200)
         }
-        #expect(proxy.requestLines == ["CONNECT localhost:\(upstream.tls.port) HTTP/1.1"], "one tunnel, kept alive")
+        #expect(proxy.requestLines == ["CONNECT upstream.test:\(upstream.tls.port) HTTP/1.1"], "one tunnel, kept alive")
+        #expect(client.dnsLookups == 0, "the proxy resolves the target")
         #expect(upstream.tls.seen.handshakes == 1)
         let first = try #require(upstream.requests.first)
         #expect(first.hasPrefix("GET /v1/models HTTP/1.1\r\n"), "origin-form inside the tunnel")
@@ -33,9 +34,9 @@ import TestSupport
         let proxy = try TestProxy()
         defer { proxy.stop() }
         let client = try Self.tunnellingClient(proxy)
-        await #expect(throws: HTTPClientError.self) {
-            _ = try await client.execute(request("GET", "models", base: upstream.url()))
-        }
+        let error = await failure(client, try request("GET", "models", base: upstream.url(host: "upstream.test")))
+        #expect(error?.message.contains("unable to get local issuer certificate") == true, "\(String(describing: error))")
+        #expect(proxy.requestLines.count == 1)
         #expect(upstream.tls.seen.applicationBytes == 0)
     }
 
@@ -46,23 +47,33 @@ import TestSupport
         let proxy = try TestProxy()
         defer { proxy.stop() }
         let client = makeClient { $0.proxy = HTTPProxySettings(httpProxy: HTTPProxySettings.Proxy(proxy.url)) }
-        let (status, _, _) = try await exchange(client, request("GET", "models", base: server.baseURL))
+        let (status, _, _) = try await exchange(client, request("GET", "models", base: URL(string: "http://upstream.test:\(server.port)/v1")!))
         #expect(status == 200)
-        let line = "GET http://127.0.0.1:\(server.port)/v1/models HTTP/1.1"
+        let line = "GET http://upstream.test:\(server.port)/v1/models HTTP/1.1"
         #expect(proxy.requestLines == [line])
-        #expect(requests.all.first.map { $0.hasPrefix(line + "\r\nHost: 127.0.0.1:\(server.port)\r\n") } == true)
+        #expect(requests.all.first.map { $0.hasPrefix(line + "\r\nHost: upstream.test:\(server.port)\r\n") } == true)
     }
 
     @Test func hostsNamedInNO_PROXYAreReachedDirectly() async throws {
+        let proxy = try TestProxy()
+        defer { proxy.stop() }
+        let client = makeClient { $0.proxy = .fromEnvironment(["https_proxy": proxy.url, "NO_PROXY": "example.com, .test"]) }
+        // Direct means this client resolves the name itself, and nobody but the proxy knows it.
+        let error = await failure(client, try request("GET", "models", base: URL(string: "https://upstream.test:1/v1")!))
+        #expect(error?.message.contains("could not resolve upstream.test") == true, "\(String(describing: error))")
+        #expect(proxy.requestLines.isEmpty)
+    }
+
+    @Test func loopbackHostsAreNeverProxied() async throws {
         let upstream = try TLSTests.Upstream(leaf: .localhost)
         defer { upstream.stop() }
         let proxy = try TestProxy()
         defer { proxy.stop() }
-        let client = try TLSTests.trustingTestCA {
-            $0.proxy = .fromEnvironment(["https_proxy": proxy.url, "NO_PROXY": "example.com, localhost"])
+        let client = try Self.tunnellingClient(proxy)
+        for host in ["localhost", "127.0.0.1"] {
+            let (status, _, _) = try await exchange(client, request("GET", "models", base: upstream.url(host: host)))
+            #expect(status == 200)
         }
-        let (status, _, _) = try await exchange(client, request("GET", "models", base: upstream.url()))
-        #expect(status == 200)
         #expect(proxy.requestLines.isEmpty)
     }
 
@@ -83,6 +94,7 @@ import TestSupport
         #expect(direct("https://api.local:8443/v1"))
         #expect(!direct("https://api.local/v1"), "an entry with a port matches that port only")
         #expect(!direct("https://api.openai.com/v1"))
+        #expect(direct("http://localhost:8080/v1") && direct("http://127.0.0.2/v1") && direct("http://[::1]:80/v1"), "loopback is never proxied")
         #expect(HTTPProxySettings.fromEnvironment(["HTTPS_PROXY": "http://p:1", "NO_PROXY": "*"]).proxy(for: HTTPOrigin(scheme: .https, host: "api.openai.com")) == nil)
     }
 

@@ -1,8 +1,8 @@
 // Certificates for TLS tests, made once per process with the openssl command-line tool.
 import Foundation
 
-/// A test CA and leaves signed by it, in a temporary directory: `localhost` (with the IP SAN
-/// 127.0.0.1), an expired `localhost`, one for another host name, and a `localhost` leaf signed by a
+/// A test CA and leaves signed by it, in a temporary directory: `localhost` (also `upstream.test`, a
+/// name only `TestProxy` knows, and the IP SAN 127.0.0.1), an expired `localhost`, one for another host name, and a `localhost` leaf signed by a
 /// CA nobody trusts. EC P-256 keys (fast to make).
 public struct TestCertificates: Sendable {
     /// A certificate file and its key file.
@@ -64,7 +64,7 @@ public struct TestCertificates: Sendable {
                               "-set_serial", String(Int.random(in: 1000...999_999)), "-days", "30",
                               "-out", path("\(name).pem"), "-extfile", path("\(name).ext")])
         }
-        for (name, subject, names, ca) in [("localhost", "/CN=localhost", "DNS:localhost,IP:127.0.0.1", "ca"),
+        for (name, subject, names, ca) in [("localhost", "/CN=localhost", "DNS:localhost,DNS:upstream.test,IP:127.0.0.1", "ca"),
                                            ("other-host", "/CN=localhost", "DNS:other.example", "ca"),
                                            ("untrusted", "/CN=localhost", "DNS:localhost,IP:127.0.0.1", "rogue-ca")] {
             try request(name, subject)

@@ -5,7 +5,8 @@ import Synchronization
 import Glibc
 #endif
 
-/// Listens on 127.0.0.1:0. `CONNECT host:port` to localhost/127.0.0.1 answers 200 and relays raw
+/// Listens on 127.0.0.1:0. `CONNECT host:port` to localhost, 127.0.0.1 or `upstream.test` (which
+/// only this proxy resolves, to 127.0.0.1: clients do not proxy loopback hosts) answers 200 and relays raw
 /// bytes; a request with an absolute-form target is forwarded (with what follows on that connection)
 /// to the host and port it names. Every first request line is recorded.
 public final class TestProxy: Sendable {
@@ -51,7 +52,7 @@ public final class TestProxy: Sendable {
             return
         }
         guard let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]),
-              ["localhost", "127.0.0.1"].contains(authority[..<colon]),
+              ["localhost", "127.0.0.1", "upstream.test"].contains(authority[..<colon]),
               let backend = try? LoopbackListener.connect(port: port) else {
             _ = LoopbackListener.send(client, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n".utf8)
             return
