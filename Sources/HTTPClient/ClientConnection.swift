@@ -465,14 +465,6 @@ final class ClientConnection: @unchecked Sendable {
     }
 }
 
-/// Why a request got no response head, and whether it may be sent again on a fresh connection:
-/// only when it went to a reused keep-alive connection that turned out dead, and either none of
-/// its bytes were written or the method is idempotent (a POST the server may have seen is never repeated).
-struct ConnectionFailure: Error, Sendable {
-    let error: HTTPClientError
-    let retryable: Bool
-}
-
 /// Closes a descriptor once both of its Dispatch sources were cancelled (used on one loop only).
 private final class DescriptorCloser: @unchecked Sendable {
     private let fd: Int32
@@ -486,9 +478,4 @@ private final class DescriptorCloser: @unchecked Sendable {
         open -= 1
         if open == 0 { ClientSocket.close(fd) }
     }
-}
-
-extension Duration {
-    /// This duration in (fractional) seconds, for messages.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
