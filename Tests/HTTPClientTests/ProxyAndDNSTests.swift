@@ -7,16 +7,16 @@ import TestSupport
 
 @Suite struct ProxyAndDNSTests {
     /// A client trusting the test CA that sends https requests through `proxy`.
-    static func tunnellingClient(_ proxy: TestProxy) throws -> HTTPClient {
-        try TLSTests.trustingTestCA { $0.proxy = HTTPProxySettings(httpsProxy: HTTPProxySettings.Proxy(proxy.url)) }
+    static func tunnellingClient(_ proxy: TestProxy) async throws -> HTTPClient {
+        try await TLSTests.trustingTestCA { $0.proxy = HTTPProxySettings(httpsProxy: HTTPProxySettings.Proxy(proxy.url)) }
     }
 
     @Test func anHTTPSRequestThroughAProxyTunnelsWithCONNECTAndVerifiesTheOrigin() async throws {
-        let upstream = try TLSTests.Upstream(leaf: .localhost)
+        let upstream = try await TLSTests.Upstream(leaf: .localhost)
         defer { upstream.stop() }
         let proxy = try TestProxy()
         defer { proxy.stop() }
-        let client = try Self.tunnellingClient(proxy)
+        let client = try await Self.tunnellingClient(proxy)
         for _ in 0..<3 {
             let (status, _, _) = try await exchange(client, request("GET", "models", base: upstream.url(host: "upstream.test")))
             #expect(status == 200)
@@ -29,11 +29,11 @@ import TestSupport
     }
 
     @Test func aTunnelToAnUntrustedOriginStillFailsVerification() async throws {
-        let upstream = try TLSTests.Upstream(leaf: .untrusted)
+        let upstream = try await TLSTests.Upstream(leaf: .untrusted)
         defer { upstream.stop() }
         let proxy = try TestProxy()
         defer { proxy.stop() }
-        let client = try Self.tunnellingClient(proxy)
+        let client = try await Self.tunnellingClient(proxy)
         let error = await failure(client, try request("GET", "models", base: upstream.url(host: "upstream.test")))
         #expect(error?.message.contains("unable to get local issuer certificate") == true, "\(String(describing: error))")
         #expect(proxy.requestLines.count == 1)
@@ -65,11 +65,11 @@ import TestSupport
     }
 
     @Test func loopbackHostsAreNeverProxied() async throws {
-        let upstream = try TLSTests.Upstream(leaf: .localhost)
+        let upstream = try await TLSTests.Upstream(leaf: .localhost)
         defer { upstream.stop() }
         let proxy = try TestProxy()
         defer { proxy.stop() }
-        let client = try Self.tunnellingClient(proxy)
+        let client = try await Self.tunnellingClient(proxy)
         for host in ["localhost", "127.0.0.1"] {
             let (status, _, _) = try await exchange(client, request("GET", "models", base: upstream.url(host: host)))
             #expect(status == 200)

@@ -18,9 +18,9 @@ import TestSupport
         var requests: [String] { log.all }
 
         /// `script` answers the backend's connections; by default every request gets `{"ok":true}`.
-        init(leaf: TestCertificates.Kind, script: (@Sendable (ScriptedConnection) -> Void)? = nil) throws {
+        init(leaf: TestCertificates.Kind, script: (@Sendable (ScriptedConnection) -> Void)? = nil) async throws {
             backend = try script.map { try ScriptedHTTPServer(script: $0) } ?? .answering(httpResponse("{\"ok\":true}"), log: log)
-            tls = try TestTLSServer(leaf: try TestCertificates.shared()[leaf], backendPort: backend.port)
+            tls = try TestTLSServer(leaf: try await TestCertificates.shared()[leaf], backendPort: backend.port)
         }
 
         func url(host: String = "localhost") -> URL { URL(string: "https://\(host):\(tls.port)/v1")! }
@@ -31,8 +31,8 @@ import TestSupport
         }
     }
 
-    static func trustingTestCA(_ configure: (inout HTTPClientConfiguration) -> Void = { _ in }) throws -> HTTPClient {
-        let caFile = try TestCertificates.shared().caFile
+    static func trustingTestCA(_ configure: (inout HTTPClientConfiguration) -> Void = { _ in }) async throws -> HTTPClient {
+        let caFile = try await TestCertificates.shared().caFile
         return makeClient {
             $0.caFile = caFile
             configure(&$0)
@@ -40,9 +40,9 @@ import TestSupport
     }
 
     @Test func aCertificateFromTheConfiguredCAForLocalhostIsAccepted() async throws {
-        let upstream = try Upstream(leaf: .localhost)
+        let upstream = try await Upstream(leaf: .localhost)
         defer { upstream.stop() }
-        let client = try Self.trustingTestCA()
+        let client = try await Self.trustingTestCA()
         let (status, _, body) = try await exchange(client, request("POST", "threads", base: upstream.url(), body: "{}"))
         #expect(status == 200)
         #expect(body == "{\"ok\":true}")
@@ -51,18 +51,18 @@ import TestSupport
     }
 
     @Test func anIPAddressURLIsVerifiedAgainstTheCertificatesIPAddresses() async throws {
-        let upstream = try Upstream(leaf: .localhost)
+        let upstream = try await Upstream(leaf: .localhost)
         defer { upstream.stop() }
-        let client = try Self.trustingTestCA()
+        let client = try await Self.trustingTestCA()
         let (status, _, _) = try await exchange(client, request("GET", "models", base: upstream.url(host: "127.0.0.1")))
         #expect(status == 200)
         #expect(client.dnsLookups == 0, "an IP literal is not looked up")
     }
 
     @Test func twentySequentialRequestsShareOneTLSConnection() async throws {
-        let upstream = try Upstream(leaf: .localhost)
+        let upstream = try await Upstream(leaf: .localhost)
         defer { upstream.stop() }
-        let client = try Self.trustingTestCA()
+        let client = try await Self.trustingTestCA()
         for index in 0..<20 {
             let (status, _, _) = try await exchange(client, request("GET", "threads/t\(index)", base: upstream.url()))
             #expect(status == 200)
@@ -73,9 +73,9 @@ import TestSupport
     }
 
     @Test func aNewConnectionResumesTheLastSession() async throws {
-        let upstream = try Upstream(leaf: .localhost)
+        let upstream = try await Upstream(leaf: .localhost)
         defer { upstream.stop() }
-        let client = try Self.trustingTestCA { $0.poolIdleTimeout = .milliseconds(100) }
+        let client = try await Self.trustingTestCA { $0.poolIdleTimeout = .milliseconds(100) }
         _ = try await exchange(client, request("GET", "a", base: upstream.url()))
         #expect(await eventually { upstream.backend.acceptedCount == 1 })
         try await Task.sleep(for: .milliseconds(400))  // the idle connection closes
@@ -88,7 +88,7 @@ import TestSupport
     @Test func aSlowReaderOverTLSStopsTheSocketAndStillGetsEveryByteInOrder() async throws {
         let block = (0..<(64 * 1024)).map { UInt8(truncatingIfNeeded: $0 % 251) }
         let blocks = 48
-        let upstream = try Upstream(leaf: .localhost) { connection in
+        let upstream = try await Upstream(leaf: .localhost) { connection in
             guard connection.readRequest() != nil else { return }
             connection.write("HTTP/1.1 200 OK\r\nContent-Length: \(blocks * block.count)\r\n\r\n")
             for _ in 0..<blocks {
@@ -96,7 +96,7 @@ import TestSupport
             }
         }
         defer { upstream.stop() }
-        let client = try Self.trustingTestCA()
+        let client = try await Self.trustingTestCA()
         let response = try await client.execute(request("GET", "big", base: upstream.url()))
         try await Task.sleep(for: .milliseconds(300))  // the client stops reading at its watermark
         var received: [UInt8] = []
@@ -118,9 +118,9 @@ import TestSupport
     @Test(arguments: 0..<failures.count)
     func aCertificateThatFailsVerificationEndsTheRequestBeforeAnyRequestByteIsSent(_ index: Int) async throws {
         let expected = Self.failures[index]
-        let upstream = try Upstream(leaf: expected.leaf)
+        let upstream = try await Upstream(leaf: expected.leaf)
         defer { upstream.stop() }
-        let client = try Self.trustingTestCA()
+        let client = try await Self.trustingTestCA()
         let error = await failure(client, try request("POST", "threads", base: upstream.url(host: expected.host), body: "{\"secret\":1}"))
         guard case .tlsFailed(let message)? = error else {
             Issue.record("expected tlsFailed, got \(String(describing: error))")
@@ -135,15 +135,16 @@ import TestSupport
     }
 
     @Test func withoutTheCAFileTheTestCAIsNotTrusted() async throws {
-        let upstream = try Upstream(leaf: .localhost)
+        let upstream = try await Upstream(leaf: .localhost)
         defer { upstream.stop() }
         let error = await failure(makeClient(), try request("GET", "models", base: upstream.url()))
         #expect(error?.message.contains("unable to get local issuer certificate") == true, "\(String(describing: error))")
     }
 
-    @Test func aCAFileThatCannotBeReadHoldsNoCertificateOrDoesNotParseIsRefused() throws {
-        let directory = try TestCertificates.shared().directory
-        #expect(TrustedCertificates.problem(path: try TestCertificates.shared().caFile) == nil)
+    @Test func aCAFileThatCannotBeReadHoldsNoCertificateOrDoesNotParseIsRefused() async throws {
+        let certificates = try await TestCertificates.shared()
+        let directory = certificates.directory
+        #expect(TrustedCertificates.problem(path: certificates.caFile) == nil)
         #expect(TrustedCertificates.problem(path: directory + "/missing.pem")?.contains("cannot read") == true)
         try "no certificates here\n".write(toFile: directory + "/empty.pem", atomically: true, encoding: .utf8)
         #expect(TrustedCertificates.problem(path: directory + "/empty.pem")?.contains("holds no PEM certificate") == true)

@@ -33,9 +33,10 @@ public struct TestCertificates: Sendable {
         }
     }
 
-    /// Made on first use; throws when the openssl tool is missing or fails.
-    public static func shared() throws -> TestCertificates {
-        try made.get()
+    /// Made on first use (off the cooperative pool: it waits for openssl processes, and callers
+    /// arriving meanwhile wait for the same result); throws when the tool is missing or fails.
+    public static func shared() async throws -> TestCertificates {
+        try await offCooperativePool { try made.get() }
     }
 
     private static let made: Result<TestCertificates, Error> = Result { try TestCertificates() }

@@ -5,8 +5,8 @@ import TestSupport
 @testable import ThreadMeterApp
 
 @Suite struct UpstreamCAFileStartupTests {
-    static func caFile(_ name: String, contents: String?) throws -> String {
-        let path = try TestCertificates.shared().directory + "/startup-\(name).pem"
+    static func caFile(_ name: String, contents: String?) async throws -> String {
+        let path = try await TestCertificates.shared().directory + "/startup-\(name).pem"
         if let contents { try contents.write(toFile: path, atomically: true, encoding: .utf8) }
         return path
     }
@@ -17,7 +17,7 @@ import TestSupport
         ("broken", "-----BEGIN CERTIFICATE-----\nMIIB!!notbase64\n-----END CERTIFICATE-----\n", "does not parse"),
     ] as [(String, String?, String)])
     func aBadCAFileExitsWithStatusTwoAndOneLine(_ name: String, _ contents: String?, _ reason: String) async throws {
-        let path = try Self.caFile(name, contents: contents)
+        let path = try await Self.caFile(name, contents: contents)
         let (status, text) = try await CrashRecoveryTests.runToExit(environment: [
             "PORT": "0", "DATABASE_PATH": ":memory:", "UPSTREAM_CA_FILE": path, "PATH": "/usr/bin:/bin",
         ])
@@ -27,8 +27,8 @@ import TestSupport
         #expect(text.contains(reason), "\(text)")
     }
 
-    @Test func aCAFileOfPEMCertificatesIsAcceptedAndReachesTheUpstreamSettings() throws {
-        let caFile = try TestCertificates.shared().caFile
+    @Test func aCAFileOfPEMCertificatesIsAcceptedAndReachesTheUpstreamSettings() async throws {
+        let caFile = try await TestCertificates.shared().caFile
         let configuration = try ServiceConfiguration.load(environment: ["UPSTREAM_CA_FILE": caFile, "OPENAI_API_KEY": "k", "OPENAI_MODEL": "m"],
                                                           arguments: [])
         #expect(configuration.upstreamConfiguration.caFile == caFile)

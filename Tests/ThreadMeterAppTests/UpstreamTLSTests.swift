@@ -16,7 +16,7 @@ import Upstream
         host: String = "localhost",
         _ body: (TestApp, MockUpstreamServer, TestTLSServer) async throws -> Void
     ) async throws {
-        let certificates = try TestCertificates.shared()
+        let certificates = try await TestCertificates.shared()
         var settings = MockUpstreamSettings()
         settings.apiKey = "sk-test"
         settings.deltaCount = 3
