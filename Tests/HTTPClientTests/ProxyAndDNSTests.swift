@@ -6,38 +6,38 @@ import Testing
 import TestSupport
 
 @Suite struct ProxyAndDNSTests {
-    /// A client trusting the test CA that sends https requests through `proxy`.
-    static func tunnellingClient(_ proxy: TestProxy) async throws -> HTTPClient {
-        try await TLSTests.trustingTestCA { $0.proxy = HTTPProxySettings(httpsProxy: HTTPProxySettings.Proxy(proxy.url)) }
+    /// A TLS upstream with `leaf`, a test proxy, and a client trusting the test CA that sends https
+    /// requests through the proxy; both servers stop afterwards.
+    static func withTunnel(_ leaf: TestCertificates.Kind, _ body: (TLSTests.Upstream, TestProxy, HTTPClient) async throws -> Void) async throws {
+        let upstream = try await TLSTests.Upstream(leaf: leaf)
+        defer { upstream.stop() }
+        let proxy = try TestProxy()
+        defer { proxy.stop() }
+        let client = try await TLSTests.trustingTestCA { $0.proxy = HTTPProxySettings(httpsProxy: HTTPProxySettings.Proxy(proxy.url)) }
+        try await body(upstream, proxy, client)
     }
 
     @Test func anHTTPSRequestThroughAProxyTunnelsWithCONNECTAndVerifiesTheOrigin() async throws {
-        let upstream = try await TLSTests.Upstream(leaf: .localhost)
-        defer { upstream.stop() }
-        let proxy = try TestProxy()
-        defer { proxy.stop() }
-        let client = try await Self.tunnellingClient(proxy)
-        for _ in 0..<3 {
-            let (status, _, _) = try await exchange(client, request("GET", "models", base: upstream.url(host: "upstream.test")))
-            #expect(status == 200)
+        try await Self.withTunnel(.localhost) { upstream, proxy, client in
+            for _ in 0..<3 {
+                let (status, _, _) = try await exchange(client, request("GET", "models", base: upstream.url(host: "upstream.test")))
+                #expect(status == 200)
+            }
+            #expect(proxy.requestLines == ["CONNECT upstream.test:\(upstream.tls.port) HTTP/1.1"], "one tunnel, kept alive")
+            #expect(client.dnsLookups == 0, "the proxy resolves the target")
+            #expect(upstream.tls.seen.handshakes == 1)
+            let first = try #require(upstream.requests.first)
+            #expect(first.hasPrefix("GET /v1/models HTTP/1.1\r\n"), "origin-form inside the tunnel")
         }
-        #expect(proxy.requestLines == ["CONNECT upstream.test:\(upstream.tls.port) HTTP/1.1"], "one tunnel, kept alive")
-        #expect(client.dnsLookups == 0, "the proxy resolves the target")
-        #expect(upstream.tls.seen.handshakes == 1)
-        let first = try #require(upstream.requests.first)
-        #expect(first.hasPrefix("GET /v1/models HTTP/1.1\r\n"), "origin-form inside the tunnel")
     }
 
     @Test func aTunnelToAnUntrustedOriginStillFailsVerification() async throws {
-        let upstream = try await TLSTests.Upstream(leaf: .untrusted)
-        defer { upstream.stop() }
-        let proxy = try TestProxy()
-        defer { proxy.stop() }
-        let client = try await Self.tunnellingClient(proxy)
-        let error = await failure(client, try request("GET", "models", base: upstream.url(host: "upstream.test")))
-        #expect(error?.message.contains("unable to get local issuer certificate") == true, "\(String(describing: error))")
-        #expect(proxy.requestLines.count == 1)
-        #expect(upstream.tls.seen.applicationBytes == 0)
+        try await Self.withTunnel(.untrusted) { upstream, proxy, client in
+            let error = await failure(client, try request("GET", "models", base: upstream.url(host: "upstream.test")))
+            #expect(error?.message.contains("unable to get local issuer certificate") == true, "\(String(describing: error))")
+            #expect(proxy.requestLines.count == 1)
+            #expect(upstream.tls.seen.applicationBytes == 0)
+        }
     }
 
     @Test func aPlainHTTPRequestThroughAProxyUsesTheAbsoluteForm() async throws {
@@ -65,16 +65,13 @@ import TestSupport
     }
 
     @Test func loopbackHostsAreNeverProxied() async throws {
-        let upstream = try await TLSTests.Upstream(leaf: .localhost)
-        defer { upstream.stop() }
-        let proxy = try TestProxy()
-        defer { proxy.stop() }
-        let client = try await Self.tunnellingClient(proxy)
-        for host in ["localhost", "127.0.0.1"] {
-            let (status, _, _) = try await exchange(client, request("GET", "models", base: upstream.url(host: host)))
-            #expect(status == 200)
+        try await Self.withTunnel(.localhost) { upstream, proxy, client in
+            for host in ["localhost", "127.0.0.1"] {
+                let (status, _, _) = try await exchange(client, request("GET", "models", base: upstream.url(host: host)))
+                #expect(status == 200)
+            }
+            #expect(proxy.requestLines.isEmpty)
         }
-        #expect(proxy.requestLines.isEmpty)
     }
 
     @Test func proxySettingsComeFromTheEnvironmentLowercaseFirst() throws {
