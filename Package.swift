@@ -22,10 +22,14 @@ let package = Package(
         // the domain: usage arithmetic, thread registry actor, pricing, ledger protocol.
         .target(name: "Metering", dependencies: ["Telemetry"]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // OpenSSL 3 (libssl, libcrypto) for TLS to upstreams.
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
+        // HTTP/1.1 client on the event loops: pooled keep-alive connections, TLS, proxies, DNS off the loops.
+        .target(name: "HTTPClient", dependencies: ["COpenSSL", "EventLoops", "HTTPWire"]),
         // the durable SQLite store behind the ledger protocol.
         .target(name: "SQLiteLedger", dependencies: ["CSQLite", "Metering", "Telemetry"]),
-        // URLSession streaming, SSE parser, Assistants/Responses adapters, simulated assistant.
-        .target(name: "Upstream", dependencies: ["HTTPWire", "Metering", "Telemetry"]),
+        // SSE parser, Assistants/Responses adapters over the HTTP client, simulated assistant.
+        .target(name: "Upstream", dependencies: ["HTTPClient", "HTTPWire", "Metering", "Telemetry"]),
         // a loopback server that speaks both upstream wire formats, with fault switches.
         .target(name: "MockUpstream", dependencies: ["HTTPServer", "HTTPWire", "Telemetry"]),
         // routes, configuration, query orchestration.
@@ -56,9 +60,10 @@ let package = Package(
         // epoll(7) for the event loops and the load harness (Glibc does not export it).
         .systemLibrary(name: "CEpoll"),
 
-        .target(name: "TestSupport", dependencies: ["HTTPWire", "HTTPServer", "Telemetry"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["COpenSSL", "HTTPWire", "HTTPServer", "Telemetry"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
         .testTarget(name: "EventLoopsTests", dependencies: ["EventLoops"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "EventLoops", "HTTPWire", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPWire", "TestSupport"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport"]),
         .testTarget(name: "MeteringTests", dependencies: ["Metering", "Telemetry"]),
