@@ -1,5 +1,5 @@
-// One keep-alive HTTP/1.1 client connection on an event loop: non-blocking socket, Dispatch sources
-// on the loop's queue, optional proxy tunnel and TLS, one exchange at a time.
+// One keep-alive HTTP/1.1 client connection on an event loop: non-blocking socket registered with the
+// loop's poller, optional proxy tunnel and TLS, one exchange at a time.
 import Dispatch
 import EventLoops
 import HTTPWire
@@ -12,7 +12,7 @@ import Darwin
 /// A client connection. All mutable state is touched only on `loop` (hence `@unchecked Sendable`);
 /// the entry points (`perform`, `abort`, `close`, `resumeReading`) run inline when already on the
 /// loop and hop onto it otherwise.
-final class ClientConnection: @unchecked Sendable {
+final class ClientConnection: PollHandler, @unchecked Sendable {
     typealias HeadResult = Result<HTTPClientResponse, ConnectionFailure>
 
     enum Phase: Equatable {
@@ -27,11 +27,13 @@ final class ClientConnection: @unchecked Sendable {
 
     var fd: Int32 = -1
     var phase = Phase.fresh
-    private var readSource: DispatchSourceRead?
-    private var writeSource: DispatchSourceWrite?
+    /// The socket's registration with `loop.poller` (0: none).
+    private var pollToken: UInt64 = 0
     private var readResumed = false
     private var writeResumed = false
     private var timer: DispatchSourceTimer?
+    /// When the timer is set to fire; a later deadline leaves it alone (it re-arms when it fires).
+    private var armedFor: ContinuousClock.Instant?
     private var addresses: [SocketAddress] = []
     private var nextAddress = 0
     var tls: TLSEngine?
@@ -184,7 +186,7 @@ final class ClientConnection: @unchecked Sendable {
 
     private func socketConnected() {
         readResumed = true
-        readSource?.resume()
+        updateInterest()
         if let proxy = route.proxy, route.tunnel {
             phase = .tunnelling
             var head = "CONNECT \(route.origin.description) HTTP/1.1\r\nHost: \(route.origin.description)\r\n"
@@ -300,39 +302,41 @@ final class ClientConnection: @unchecked Sendable {
         self.timer = timer
     }
 
-    /// The read source; the write source is made when first needed (see `resumeWriteSource`).
+    /// Registers the socket with the loop's poller, with no interest yet.
     private func makeSources() {
-        let closer = DescriptorCloser(fd)
-        let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
-        read.setEventHandler { @Sendable in self.readable() }
-        read.setCancelHandler { @Sendable in closer.sourceCancelled() }
-        readSource = read
+        pollToken = loop.poller.register(fd, interest: .none, handler: self)
         readResumed = false
-        let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
-        write.setEventHandler { @Sendable in self.writable() }
-        write.setCancelHandler { @Sendable in closer.sourceCancelled() }
-        writeSource = write
         writeResumed = false
+    }
+
+    func socketReadable() { readable() }
+    func socketWritable() { writable() }
+
+    private func updateInterest() {
+        guard pollToken != 0 else { return }
+        var interest: PollInterest = readResumed ? .readable : .none
+        if writeResumed { interest.insert(.writable) }
+        loop.poller.update(pollToken, interest: interest)
     }
 
     private func resumeWriteSource() {
-        guard !writeResumed, phase != .closed, let writeSource else { return }
+        guard !writeResumed, phase != .closed, pollToken != 0 else { return }
         writeResumed = true
-        writeSource.resume()
+        updateInterest()
     }
 
     private func suspendWriteSource() {
-        guard writeResumed, let writeSource else { return }
+        guard writeResumed else { return }
         writeResumed = false
-        writeSource.suspend()
+        updateInterest()
     }
 
     /// Stops reading the socket until `resumeReading` (the body's reader is behind).
     func pauseReading() {
         readPaused = true
-        guard readResumed, let readSource else { return }
+        guard readResumed else { return }
         readResumed = false
-        readSource.suspend()
+        updateInterest()
     }
 
     /// The body's reader caught up: read again (what TLS already decrypted first).
@@ -348,31 +352,29 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     func resumeReadSource() {
-        guard !readResumed, phase != .closed, let readSource else { return }
+        guard !readResumed, phase != .closed, pollToken != 0 else { return }
         readResumed = true
-        readSource.resume()
+        updateInterest()
     }
 
-    /// Cancels the socket's sources (their cancel handlers close the fd once Dispatch let go of it).
+    /// Leaves the poller and closes the descriptor.
     private func closeSocket() {
-        // Cancel first, then resume a suspended source: a cancelled source never registers its fd.
-        if let readSource {
-            readSource.cancel()
-            if !readResumed { readSource.resume() }
+        if pollToken != 0 {
+            loop.poller.deregister(pollToken)
+            pollToken = 0
         }
-        if let writeSource {
-            writeSource.cancel()
-            if !writeResumed { writeSource.resume() }
-        }
-        readSource = nil
-        writeSource = nil
+        if fd >= 0 { ClientSocket.close(fd) }
         readResumed = false
         writeResumed = false
         fd = -1
     }
 
     /// Schedules the timer for `instant`.
+    /// Setting a Dispatch timer costs a wake of Dispatch's manager thread, so a deadline later than
+    /// the one armed leaves the timer alone: it fires early, finds time left, and arms again.
     func arm(_ instant: ContinuousClock.Instant) {
+        if let armedFor, armedFor <= instant { return }
+        armedFor = instant
         let delay = max(.zero, instant - .now)
         timer?.schedule(deadline: .now() + delay.dispatchInterval, leeway: .milliseconds(1))
     }
@@ -398,6 +400,7 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     private func timerFired() {
+        armedFor = nil
         let now = ContinuousClock.now
         switch phase {
         case .resolving, .connecting, .tunnelling, .handshaking:
@@ -462,20 +465,5 @@ final class ClientConnection: @unchecked Sendable {
             return .connectionFailed("could not connect to \(what) (connection refused)")
         }
         return .connectionFailed("could not connect to \(what): \(ClientSocket.describe(code))")
-    }
-}
-
-/// Closes a descriptor once both of its Dispatch sources were cancelled (used on one loop only).
-private final class DescriptorCloser: @unchecked Sendable {
-    private let fd: Int32
-    private var open = 2
-
-    init(_ fd: Int32) {
-        self.fd = fd
-    }
-
-    func sourceCancelled() {
-        open -= 1
-        if open == 0 { ClientSocket.close(fd) }
     }
 }
