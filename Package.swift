@@ -13,8 +13,10 @@ let package = Package(
     targets: [
         // bytes <-> HTTP messages; no sockets.
         .target(name: "HTTPWire"),
+        // JSON text <-> one ordered JSON value type: a strict one-pass reader and a one-line writer.
+        .target(name: "JSONText"),
         // logger, metrics, Prometheus text rendering.
-        .target(name: "Telemetry"),
+        .target(name: "Telemetry", dependencies: ["JSONText"]),
         // Dispatch sockets, connections, timeouts, backpressure, shutdown.
         .target(name: "HTTPServer", dependencies: ["HTTPWire", "Telemetry"]),
         // the domain: usage arithmetic, thread registry actor, pricing, ledger protocol.
@@ -28,7 +30,7 @@ let package = Package(
         .target(name: "MockUpstream", dependencies: ["HTTPServer", "HTTPWire", "Telemetry"]),
         // routes, configuration, query orchestration.
         .target(name: "ThreadMeterApp", dependencies: [
-            "HTTPServer", "HTTPWire", "Telemetry", "Metering", "SQLiteLedger", "Upstream",
+            "HTTPServer", "HTTPWire", "JSONText", "Telemetry", "Metering", "SQLiteLedger", "Upstream",
         ]),
         .executableTarget(name: "threadmeter", dependencies: ["ThreadMeterApp"]),
         .executableTarget(
@@ -56,6 +58,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["HTTPWire", "HTTPServer", "Telemetry"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
+        .testTarget(name: "JSONTextTests", dependencies: ["JSONText"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPWire", "TestSupport"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport"]),
         .testTarget(name: "MeteringTests", dependencies: ["Metering", "Telemetry"]),
@@ -63,10 +66,10 @@ let package = Package(
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "TestSupport"]),
         .testTarget(name: "LoadHarnessTests", dependencies: ["threadmeter-load"]),
         .testTarget(name: "HostileTrafficTests", dependencies: [
-            "HTTPServer", "HTTPWire", "Telemetry", "TestSupport", "ThreadMeterApp", "Upstream", "Metering",
+            "HTTPServer", "HTTPWire", "Telemetry", "TestSupport", "ThreadMeterApp", "Upstream", "Metering", "JSONText",
         ]),
         .testTarget(name: "ThreadMeterAppTests", dependencies: [
-            "ThreadMeterApp", "MockUpstream", "Upstream", "Metering", "SQLiteLedger", "TestSupport", "HTTPWire",
+            "ThreadMeterApp", "MockUpstream", "Upstream", "Metering", "SQLiteLedger", "TestSupport", "HTTPWire", "JSONText",
         ]),
     ],
     swiftLanguageModes: [.v6]
