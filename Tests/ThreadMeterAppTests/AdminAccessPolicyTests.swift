@@ -2,6 +2,7 @@ import HTTPServer
 import HTTPWire
 import Metering
 import Telemetry
+import TestSupport
 import Testing
 @testable import ThreadMeterApp
 
@@ -95,6 +96,43 @@ import Testing
     @Test func onLoopbackNoExposureWarningIsLogged() async throws {
         try await withTestApp { app in
             #expect(!app.logs.records.contains { $0.level == .warning && $0.message.contains("non-loopback") })
+        }
+    }
+}
+
+/// The same policy end to end: a real client on a non-loopback address, inside a network namespace.
+@Suite(.serialized) struct AdminAccessFromAnotherHostTests {
+    @Test func aClientOnANonLoopbackAddressGets403ForAdminRoutesUntilAnAdminTokenIsSet() async throws {
+        let namespace: VethNamespace
+        do {
+            namespace = try VethNamespace.make()
+        } catch {
+            try Test.cancel("skipped: \(error)")
+        }
+        defer { namespace.remove() }
+        guard VethNamespace.executable("curl") != nil else { try Test.cancel("skipped: no curl") }
+
+        func fetch(_ port: Int, _ path: String, token: String? = nil) throws -> (status: Int, body: String) {
+            var arguments = ["-s", "-m", "10", "-w", "\n%{http_code}", "http://\(namespace.hostAddress):\(port)\(path)"]
+            if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+            let result = try namespace.run("curl", arguments)
+            let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+        }
+
+        try await withTestApp(configure: { $0.host = namespace.hostAddress }) { app in
+            for path in ["/stats", "/stats/threads/thread_a", "/metrics", "/admin/budgets"] {
+                let answer = try fetch(app.port, path)
+                #expect(answer.status == 403, "\(path) from \(namespace.clientAddress)")
+                #expect(answer.body.contains("admin_token_required") && answer.body.contains("set ADMIN_TOKEN"), "\(answer.body)")
+            }
+            #expect(try fetch(app.port, "/health").status == 200)
+            #expect(app.logs.records.contains { $0.level == .warning && $0.message.contains("ADMIN_TOKEN") })
+        }
+        try await withTestApp(configure: { $0.host = namespace.hostAddress; $0.adminToken = "s3cret" }) { (app: TestApp) async throws in
+            #expect(try fetch(app.port, "/stats").status == 401)
+            #expect(try fetch(app.port, "/stats", token: "s3cret").status == 200)
+            #expect(try fetch(app.port, "/metrics", token: "s3cret").status == 200)
         }
     }
 }
