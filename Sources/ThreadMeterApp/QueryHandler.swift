@@ -3,7 +3,6 @@ import Foundation
 import HTTPServer
 import HTTPWire
 import Metering
-import Telemetry
 import Upstream
 
 /// Starts one query's run and answers it, streamed (SSE) or as one JSON document.
@@ -15,7 +14,6 @@ struct QueryHandler: Sendable {
     let agentName: String
     let keepAliveSeconds: Double
     let instructions: String?
-    let logger: Logger
 
     func handle(_ request: RouteRequest) async -> HTTPResponse {
         let query: QueryRequest

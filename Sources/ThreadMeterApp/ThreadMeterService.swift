@@ -43,7 +43,7 @@ public final class ThreadMeterService: Sendable {
             upstream: upstream, settler: RunSettler(meter: meter, logger: queryLogger),
             reporter: RunReporter(metrics: metrics, usageEvents: usageEvents, logger: queryLogger),
             metrics: metrics, agentName: configuration.agentName, keepAliveSeconds: configuration.sseKeepAliveSeconds,
-            instructions: configuration.instructions, logger: queryLogger)
+            instructions: configuration.instructions)
         let operators = OperatorHandlers(meter: meter, upstream: upstream, metrics: metrics,
                                          assistantIdSet: configuration.assistantId != nil && configuration.effectiveUpstreamAPI == .assistants)
         let draining = self.draining

@@ -1,6 +1,5 @@
 import Testing
 @testable import ThreadMeterApp
-import Upstream
 
 @Suite struct RequestPipelineTests {
     @Test func aStreamedResponseIsLoggedAndCountedOnceWhenItEnds() async throws {
@@ -31,32 +30,20 @@ import Upstream
     }
 }
 
-@Suite struct KeepAliveTickerTests {
-    @Test func keepAlivesFollowUpstreamSilenceNotAFixedPeriod() async {
-        let (events, continuation) = AsyncStream.makeStream(of: RunEvent.self)
-        let ticker = KeepAliveTicker(events: events, interval: 0.3)
-        let collector = Task {
-            var items: [String] = []
-            for await item in ticker.stream {
-                switch item {
-                case .keepAlive: items.append("tick")
-                case .event: items.append("event")
-                }
-            }
-            return items
-        }
-        // Events every 50 ms for 600 ms: the upstream is never silent for 300 ms.
-        for _ in 0..<12 {
-            continuation.yield(.delta("x"))
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        // Then silence for 800 ms: at least one tick.
-        try? await Task.sleep(for: .milliseconds(800))
-        continuation.finish()
-        let items = await collector.value
-        ticker.cancel()
-        let firstTick = items.firstIndex(of: "tick")
-        #expect(firstTick == nil || firstTick! >= 12, "no tick while events keep coming: \(items)")
-        #expect(items.contains("tick"), "a tick once the upstream falls silent: \(items)")
+@Suite struct KeepAliveScheduleTests {
+    @Test func keepAlivesFollowUpstreamSilenceNotAFixedPeriod() {
+        let t0 = ContinuousClock.now
+        var schedule = KeepAliveSchedule(interval: .seconds(15), start: t0)
+        schedule.eventSent(at: t0 + .seconds(10))
+        let atFifteen = schedule.keepAliveDue(at: t0 + .seconds(15))
+        #expect(!atFifteen, "15 s after the start but only 5 s of silence")
+        #expect(schedule.nextDue == t0 + .seconds(25))
+        let atTwentyFive = schedule.keepAliveDue(at: t0 + .seconds(25))
+        #expect(atTwentyFive)
+        #expect(schedule.nextDue == t0 + .seconds(40), "the next one after another 15 s of silence")
+        schedule.eventSent(at: t0 + .seconds(30))
+        let atForty = schedule.keepAliveDue(at: t0 + .seconds(40))
+        let atFortyFive = schedule.keepAliveDue(at: t0 + .seconds(45))
+        #expect(!atForty && atFortyFive)
     }
 }
