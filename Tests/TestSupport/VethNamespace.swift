@@ -8,7 +8,8 @@ import Darwin
 /// A throwaway network namespace and a veth pair carrying a /30 in 10.200.0.0/16: the host end
 /// (`hostAddress`, where a server under test binds) stays in this namespace, the other end
 /// (`clientAddress`) moves into the new one, where `run` executes commands. Never touches a real
-/// interface. Needs root (CAP_NET_ADMIN) and `ip`; `make()` says why when it cannot.
+/// interface. Needs root (CAP_NET_ADMIN) and `ip`; `make()` says why when it cannot. Every command
+/// runs off the cooperative pool (see `offCooperativePool`).
 public final class VethNamespace: Sendable {
     public let name: String
     public let hostAddress: String
@@ -30,7 +31,11 @@ public final class VethNamespace: Sendable {
     }
 
     /// Creates the namespace and the pair on a random free /30 (three tries).
-    public static func make() throws(Unavailable) -> VethNamespace {
+    public static func make() async throws -> VethNamespace {
+        try await offCooperativePool { try makeBlocking() }
+    }
+
+    private static func makeBlocking() throws(Unavailable) -> VethNamespace {
         guard getuid() == 0 else { throw Unavailable(description: "network namespaces need root") }
         guard let ip = executable("ip") else { throw Unavailable(description: "no `ip` command") }
         var lastError = ""
@@ -60,18 +65,24 @@ public final class VethNamespace: Sendable {
                 }
             }
             if !failed { return namespace }
-            namespace.remove()
+            namespace.removeBlocking()
         }
         throw Unavailable(description: "cannot create a network namespace: \(lastError)")
     }
 
-    /// Runs `tool` (a name looked up on the PATH, or a path) inside the namespace.
-    public func run(_ tool: String, _ arguments: [String]) throws -> ChildResult {
-        try ChildProcess.run(ip, ["netns", "exec", name, VethNamespace.executable(tool) ?? tool] + arguments)
+    /// Runs `tool` (a name looked up in the system directories, or a path) inside the namespace.
+    public func run(_ tool: String, _ arguments: [String]) async throws -> ChildResult {
+        let command = ["netns", "exec", name, VethNamespace.executable(tool) ?? tool] + arguments
+        let ip = self.ip
+        return try await offCooperativePool { try ChildProcess.run(ip, command) }
     }
 
     /// Deletes the pair and the namespace (either may already be gone).
-    public func remove() {
+    public func remove() async {
+        _ = try? await offCooperativePool { [self] in removeBlocking() }
+    }
+
+    private func removeBlocking() {
         _ = try? ChildProcess.run(ip, ["link", "del", hostInterface])
         _ = try? ChildProcess.run(ip, ["netns", "del", name])
     }

@@ -103,36 +103,44 @@ import Testing
 /// The same policy end to end: a real client on a non-loopback address, inside a network namespace.
 @Suite(.serialized) struct AdminAccessFromAnotherHostTests {
     @Test func aClientOnANonLoopbackAddressGets403ForAdminRoutesUntilAnAdminTokenIsSet() async throws {
+        guard VethNamespace.executable("curl") != nil else { try Test.cancel("skipped: no curl") }
         let namespace: VethNamespace
         do {
-            namespace = try VethNamespace.make()
+            namespace = try await VethNamespace.make()
         } catch {
             try Test.cancel("skipped: \(error)")
         }
-        defer { namespace.remove() }
-        guard VethNamespace.executable("curl") != nil else { try Test.cancel("skipped: no curl") }
+        do {
+            try await Self.check(from: namespace)
+        } catch {
+            await namespace.remove()
+            throw error
+        }
+        await namespace.remove()
+    }
 
-        func fetch(_ port: Int, _ path: String, token: String? = nil) throws -> (status: Int, body: String) {
+    static func check(from namespace: VethNamespace) async throws {
+        func fetch(_ port: Int, _ path: String, token: String? = nil) async throws -> (status: Int, body: String) {
             var arguments = ["-s", "-m", "10", "-w", "\n%{http_code}", "http://\(namespace.hostAddress):\(port)\(path)"]
             if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
-            let result = try namespace.run("curl", arguments)
+            let result = try await namespace.run("curl", arguments)
             let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
             return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
         }
 
         try await withTestApp(configure: { $0.host = namespace.hostAddress }) { app in
             for path in ["/stats", "/stats/threads/thread_a", "/metrics", "/admin/budgets"] {
-                let answer = try fetch(app.port, path)
+                let answer = try await fetch(app.port, path)
                 #expect(answer.status == 403, "\(path) from \(namespace.clientAddress)")
                 #expect(answer.body.contains("admin_token_required") && answer.body.contains("set ADMIN_TOKEN"), "\(answer.body)")
             }
-            #expect(try fetch(app.port, "/health").status == 200)
+            #expect(try await fetch(app.port, "/health").status == 200)
             #expect(app.logs.records.contains { $0.level == .warning && $0.message.contains("ADMIN_TOKEN") })
         }
         try await withTestApp(configure: { $0.host = namespace.hostAddress; $0.adminToken = "s3cret" }) { (app: TestApp) async throws in
-            #expect(try fetch(app.port, "/stats").status == 401)
-            #expect(try fetch(app.port, "/stats", token: "s3cret").status == 200)
-            #expect(try fetch(app.port, "/metrics", token: "s3cret").status == 200)
+            #expect(try await fetch(app.port, "/stats").status == 401)
+            #expect(try await fetch(app.port, "/stats", token: "s3cret").status == 200)
+            #expect(try await fetch(app.port, "/metrics", token: "s3cret").status == 200)
         }
     }
 }
