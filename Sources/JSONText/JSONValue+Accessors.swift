@@ -25,11 +25,13 @@ extension JSONValue {
         return nil
     }
 
+    /// The text of a string.
     public var stringValue: String? {
         if case .string(let text) = self { return text }
         return nil
     }
 
+    /// The value of `true` or `false`.
     public var boolValue: Bool? {
         if case .bool(let flag) = self { return flag }
         return nil
@@ -53,12 +55,14 @@ extension JSONValue {
         }
     }
 
+    /// Whether this is `null`.
     public var isNull: Bool {
         if case .null = self { return true }
         return false
     }
 }
 
+/// Literals build values directly: `["query": "q", "stream": false]` (members in the order written).
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByNilLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
     public init(stringLiteral value: String) { self = .string(value) }

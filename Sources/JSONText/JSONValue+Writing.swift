@@ -54,7 +54,6 @@ extension JSONValue {
             out += "\""
             return
         }
-        out.reserveCapacity(out.utf8.count + text.utf8.count + 2)
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -2,7 +2,7 @@
 
 /// A JSON document. Object members keep their order (responses and SSE events are written in a
 /// stable order; a reader sees members as they were sent).
-public indirect enum JSONValue: Sendable {
+public enum JSONValue: Sendable {
     case null
     case bool(Bool)
     case int(Int)
