@@ -81,52 +81,51 @@ public struct JSONReader {
         var members: [(String, JSONValue)] = []
         let checksDuplicates = options.duplicateKeys == .refused || depth == 1
         var names = Set<String>()
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object(members)
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
-            let nameOffset = index
-            let name = try readString()
+        try readList(closing: UInt8(ascii: "}")) { (reader: inout JSONReader) throws(JSONReadError) in
+            guard reader.index < reader.bytes.count, reader.bytes[reader.index] == UInt8(ascii: "\"") else {
+                throw reader.error("expected a member name")
+            }
+            let nameOffset = reader.index
+            let name = try reader.readString()
             if checksDuplicates, !names.insert(name).inserted {
                 throw JSONReadError(offset: nameOffset, reason: .duplicateKey(name))
             }
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            index += 1
-            skipWhitespace()
-            members.append((name, try readValue(depth: depth)))
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end in an object") }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(members)
-            default: throw error("expected ',' or '}'")
-            }
+            reader.skipWhitespace()
+            guard reader.index < reader.bytes.count, reader.bytes[reader.index] == UInt8(ascii: ":") else { throw reader.error("expected ':'") }
+            reader.index += 1
+            reader.skipWhitespace()
+            members.append((name, try reader.readValue(depth: depth)))
         }
+        return .object(members)
     }
 
     private mutating func readArray(depth: Int) throws(JSONReadError) -> JSONValue {
         try checkDepth(depth)
         index += 1  // [
         var items: [JSONValue] = []
+        try readList(closing: UInt8(ascii: "]")) { (reader: inout JSONReader) throws(JSONReadError) in
+            items.append(try reader.readValue(depth: depth))
+        }
+        return .array(items)
+    }
+
+    /// Reads `element, element, …` up to the `close` bracket (the opening one already consumed).
+    private mutating func readList(closing close: UInt8,
+                                   _ element: (inout JSONReader) throws(JSONReadError) -> Void) throws(JSONReadError) {
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+        if index < bytes.count, bytes[index] == close {
             index += 1
-            return .array(items)
+            return
         }
         while true {
             skipWhitespace()
-            items.append(try readValue(depth: depth))
+            try element(&self)
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end in an array") }
+            guard index < bytes.count else { throw error("unexpected end before '\(Character(Unicode.Scalar(close)))'") }
             switch bytes[index] {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return .array(items)
-            default: throw error("expected ',' or ']'")
+            case close: index += 1; return
+            default: throw error("expected ',' or '\(Character(Unicode.Scalar(close)))'")
             }
         }
     }
