@@ -50,7 +50,6 @@ final class VirtualClient {
     }
 
     var token: UInt64 { UInt64(slot) << 32 | UInt64(connectionGeneration) }
-    var hasQueryInFlight: Bool { record != nil }
 
     // MARK: queries
 

@@ -48,13 +48,6 @@ struct UpstreamConfigurationTests {
     func goodBaseURL(text: String) {
         #expect(UpstreamConfiguration.parseBaseURL(text)?.absoluteString == text)
     }
-
-    @Test("the default API follows ASSISTANT_ID")
-    func defaultAPI() {
-        #expect(UpstreamConfiguration.defaultAPI(assistantId: "asst_1") == .assistants)
-        #expect(UpstreamConfiguration.defaultAPI(assistantId: nil) == .responses)
-        #expect(UpstreamConfiguration.defaultAPI(assistantId: "") == .responses)
-    }
 }
 
 @Suite("Run context")
