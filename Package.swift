@@ -11,7 +11,7 @@ let package = Package(
         .executable(name: "threadmeter-load", targets: ["threadmeter-load"]),
     ],
     targets: [
-        // bytes <-> HTTP messages; no sockets.
+        // bytes <-> HTTP messages and server-sent events; no sockets.
         .target(name: "HTTPWire"),
         // logger, metrics, Prometheus text rendering.
         .target(name: "Telemetry"),
@@ -22,7 +22,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         // the durable SQLite store behind the ledger protocol.
         .target(name: "SQLiteLedger", dependencies: ["CSQLite", "Metering", "Telemetry"]),
-        // URLSession streaming, SSE parser, Assistants/Responses adapters, simulated assistant.
+        // upstream HTTP client, Assistants/Responses adapters over one generic driver, simulated assistant.
         .target(name: "Upstream", dependencies: ["HTTPWire", "Metering", "Telemetry"]),
         // a loopback server that speaks both upstream wire formats, with fault switches.
         .target(name: "MockUpstream", dependencies: ["HTTPServer", "HTTPWire", "Telemetry"]),
@@ -55,12 +55,12 @@ let package = Package(
         .systemLibrary(name: "CEpoll", path: "LoadTests/CEpoll"),
 
         .target(name: "TestSupport", dependencies: ["HTTPWire", "HTTPServer", "Telemetry"], path: "Tests/TestSupport"),
-        .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
+        .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPWire", "TestSupport"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport"]),
         .testTarget(name: "MeteringTests", dependencies: ["Metering", "Telemetry"]),
         .testTarget(name: "SQLiteLedgerTests", dependencies: ["SQLiteLedger", "Metering", "Telemetry"]),
-        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "TestSupport"]),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "HTTPWire", "TestSupport"]),
         .testTarget(name: "LoadHarnessTests", dependencies: ["threadmeter-load"]),
         .testTarget(name: "HostileTrafficTests", dependencies: [
             "HTTPServer", "HTTPWire", "Telemetry", "TestSupport", "ThreadMeterApp", "Upstream", "Metering",

@@ -15,6 +15,9 @@ import Darwin
 /// time; other fields are ignored; a blank line dispatches the event unless its data is empty; an
 /// incomplete event at the end of the stream is discarded.
 ///
+/// With `keepsComments` (for test clients and the load harness) comment lines are kept in the
+/// event's `comments`, and a block of comments only is dispatched too, with empty data.
+///
 /// Memory is bounded: a line, or the data of one event, longer than `maxEventBytes` throws
 /// `SSEParser.Error.eventTooLarge` so a hostile upstream cannot exhaust memory.
 public struct SSEParser: Sendable {
@@ -26,6 +29,8 @@ public struct SSEParser: Sendable {
 
     /// Largest line and largest accumulated event data, in bytes.
     public let maxEventBytes: Int
+    /// Whether comment lines are kept (see the type's documentation).
+    public let keepsComments: Bool
     /// The last `retry:` value seen, in milliseconds.
     public private(set) var reconnectionTime: Int?
 
@@ -34,6 +39,8 @@ public struct SSEParser: Sendable {
     private var hasData = false
     private var eventType: String = ""
     private var lastEventId: String?
+    private var comments: [String] = []
+    private var commentBytes = 0
     /// The previous byte was a CR: an LF right after it belongs to the same line end.
     private var afterCR = false
     /// Bytes of a possible BOM seen at the very start of the stream (0...3), or nil once decided.
@@ -45,8 +52,12 @@ public struct SSEParser: Sendable {
     private static let colon = UInt8(ascii: ":")
     private static let space = UInt8(ascii: " ")
 
-    public init(maxEventBytes: Int = 8 * 1024 * 1024) {
+    /// - Parameters:
+    ///   - maxEventBytes: largest line and largest event data accepted.
+    ///   - keepsComments: keep comment lines and dispatch comment-only blocks.
+    public init(maxEventBytes: Int = 8 * 1024 * 1024, keepsComments: Bool = false) {
         self.maxEventBytes = maxEventBytes
+        self.keepsComments = keepsComments
     }
 
     /// Consumes the next chunk and returns the events it completed, in order.
@@ -111,7 +122,7 @@ public struct SSEParser: Sendable {
     /// The stream ended. Per the standard an event not terminated by a blank line is discarded; the
     /// parser is reset so it can be reused.
     public mutating func finish() {
-        self = SSEParser(maxEventBytes: maxEventBytes)
+        self = SSEParser(maxEventBytes: maxEventBytes, keepsComments: keepsComments)
     }
 
     // MARK: - Lines
@@ -159,7 +170,10 @@ public struct SSEParser: Sendable {
     /// Interprets one complete line (without its line end).
     private mutating func interpret(_ line: UnsafeBufferPointer<UInt8>) throws(SSEParser.Error) -> SSEEvent? {
         guard let base = line.baseAddress, !line.isEmpty else { return dispatch() }
-        if base[0] == Self.colon { return nil }
+        if base[0] == Self.colon {
+            if keepsComments { try keepComment(UnsafeBufferPointer(rebasing: line.dropFirst())) }
+            return nil
+        }
         let name: UnsafeBufferPointer<UInt8>
         var value: UnsafeBufferPointer<UInt8>
         if let colon = memchr(base, Int32(Self.colon), line.count) {
@@ -209,14 +223,26 @@ public struct SSEParser: Sendable {
         }
     }
 
+    /// Keeps a comment's text, without one leading space; kept comments count towards the event limit.
+    private mutating func keepComment(_ text: UnsafeBufferPointer<UInt8>) throws(SSEParser.Error) {
+        let trimmed = text.first == Self.space ? UnsafeBufferPointer(rebasing: text.dropFirst()) : text
+        guard data.count + commentBytes + trimmed.count + 1 <= maxEventBytes else { throw .eventTooLarge(limit: maxEventBytes) }
+        commentBytes += trimmed.count + 1
+        comments.append(String(decoding: trimmed, as: UTF8.self))
+    }
+
     private mutating func dispatch() -> SSEEvent? {
         defer {
             data.removeAll(keepingCapacity: data.count <= 4096)
             hasData = false
             eventType = ""
+            if !comments.isEmpty {
+                comments.removeAll()
+                commentBytes = 0
+            }
         }
-        guard hasData else { return nil }
-        let text = String(decoding: data.dropLast(), as: UTF8.self)
-        return SSEEvent(event: eventType.isEmpty ? "message" : eventType, data: text, lastEventId: lastEventId)
+        guard hasData || !comments.isEmpty else { return nil }
+        let text = hasData ? String(decoding: data.dropLast(), as: UTF8.self) : ""
+        return SSEEvent(event: eventType.isEmpty ? "message" : eventType, data: text, lastEventId: lastEventId, comments: comments)
     }
 }

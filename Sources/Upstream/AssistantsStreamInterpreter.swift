@@ -1,4 +1,5 @@
 // Reads Assistants run events and decides what the service sees: deltas, then one outcome.
+import HTTPWire
 import Metering
 
 /// A pure state machine over the Assistants run stream (contract §5).

@@ -1,4 +1,5 @@
 // Reads Responses stream events and decides what the service sees: deltas, then one outcome.
+import HTTPWire
 import Metering
 
 /// A pure state machine over the Responses stream (contract §6). Usage comes from the terminal

@@ -1,4 +1,5 @@
 // The common shape of the Assistants and Responses stream state machines.
+import HTTPWire
 
 /// What the stream reader does after an upstream event.
 enum StreamAction: Equatable, Sendable {

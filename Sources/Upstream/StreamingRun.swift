@@ -1,5 +1,6 @@
 // One accepted run whose SSE stream is read as it arrives and relayed as RunEvents.
 import Foundation
+import HTTPWire
 import Synchronization
 import Telemetry
 

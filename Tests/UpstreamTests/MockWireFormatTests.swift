@@ -1,6 +1,8 @@
 import Foundation
 import MockUpstream
+import HTTPWire
 import Testing
+import TestSupport
 @testable import Upstream
 
 @Suite("Mock upstream wire format")

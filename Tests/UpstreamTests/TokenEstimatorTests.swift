@@ -1,5 +1,7 @@
 import Metering
+import HTTPWire
 import Testing
+import TestSupport
 @testable import Upstream
 
 @Suite("Token estimator")
