@@ -33,7 +33,7 @@ let package = Package(
         .executableTarget(name: "threadmeter", dependencies: ["ThreadMeterApp"]),
         .executableTarget(
             name: "threadmeter-load",
-            dependencies: ["CEpoll", "Telemetry"],
+            dependencies: ["CEpoll", "HTTPWire", "Telemetry"],
             path: "LoadTests/Harness"
         ),
         // runs the mock upstream on a port for manual and load use; --direct-bench measures it alone.
