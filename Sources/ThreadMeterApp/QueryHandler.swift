@@ -8,7 +8,7 @@ import Upstream
 
 /// Runs one query end to end, streamed (SSE) or as one JSON document.
 struct QueryHandler: Sendable {
-    let upstream: any AssistantUpstream
+    let upstream: any RunProvider
     let meter: UsageMeter
     let metrics: ServiceMetrics
     let agentName: String

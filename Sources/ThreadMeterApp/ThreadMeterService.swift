@@ -14,7 +14,7 @@ public final class ThreadMeterService: Sendable {
     public let meter: UsageMeter
     public let metrics: ServiceMetrics
     let logger: Logger
-    let upstream: any AssistantUpstream
+    let upstream: any RunProvider
     let queryHandler: QueryHandler
     let operators: OperatorHandlers
     let adminAuth: BearerAuth
@@ -26,7 +26,7 @@ public final class ThreadMeterService: Sendable {
     private let requestCounter = Atomic<UInt64>(0)
 
     /// Assembles the service from its parts (tests inject the upstream, ledger and clock).
-    public init(configuration: ServiceConfiguration, upstream: any AssistantUpstream, ledger: any UsageLedger,
+    public init(configuration: ServiceConfiguration, upstream: any RunProvider, ledger: any UsageLedger,
                 pricing: PricingTable = .builtIn, clock: any MeteringClock = SystemClock(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger

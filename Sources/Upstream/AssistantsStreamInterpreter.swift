@@ -48,32 +48,32 @@ struct AssistantsStreamInterpreter: StreamInterpreter {
     private mutating func interpret(_ event: SSEEvent) throws(UpstreamError) -> [StreamAction] {
         switch event.event {
         case "thread.message.delta":
-            let text = try AssistantsWire.decode(AssistantsWire.MessageDelta.self, from: event.data, what: event.event).text
+            let text = try WireJSON.decode(AssistantsWire.MessageDelta.self, from: event.data, what: event.event).text
             guard !text.isEmpty else { return [] }
             answer += text
             return [.delta(text)]
         case "thread.run.created", "thread.run.queued", "thread.run.in_progress", "thread.run.cancelling":
             guard runId == nil else { return [] }  // known already: no need to decode the run again
-            let run = try AssistantsWire.decode(AssistantsWire.Run.self, from: event.data, what: event.event)
+            let run = try WireJSON.decode(AssistantsWire.Run.self, from: event.data, what: event.event)
             runId = run.id
             model = run.model ?? model
             return [.runCreated(run.id)]
         case "thread.run.step.completed":
-            let step = try AssistantsWire.decode(AssistantsWire.RunStep.self, from: event.data, what: event.event)
+            let step = try WireJSON.decode(AssistantsWire.RunStep.self, from: event.data, what: event.event)
             if let usage = step.usage?.tokenUsage { stepUsage = (stepUsage ?? .zero) + usage }
             return []
         case "thread.run.completed", "thread.run.failed", "thread.run.incomplete", "thread.run.cancelled", "thread.run.expired":
-            let run = try AssistantsWire.decode(AssistantsWire.Run.self, from: event.data, what: event.event)
+            let run = try WireJSON.decode(AssistantsWire.Run.self, from: event.data, what: event.event)
             let status = Self.status(ofTerminalEvent: event.event)
             return [.finished(terminal(run, status: status))]
         case "thread.run.requires_action":
-            let run = try AssistantsWire.decode(AssistantsWire.Run.self, from: event.data, what: event.event)
+            let run = try WireJSON.decode(AssistantsWire.Run.self, from: event.data, what: event.event)
             runId = run.id
             model = run.model ?? model
             // A run waiting for tool outputs would wait until it expires: end it and cancel it upstream.
             return [.finished(finish(.failed, error: .runEnded(.failed, "the run requires tool outputs, which ThreadMeter does not provide"))), .cancelUpstream]
         case "error":
-            let body = try AssistantsWire.decode(AssistantsWire.ErrorBody.self, from: event.data, what: "error event")
+            let body = try WireJSON.decode(UpstreamErrorBody.self, from: event.data, what: "error event")
             return [.finished(finish(.broken, error: .streamBroken("upstream error event: \(body.text)")))]
         default:
             return []  // thread.message.created, thread.run.step.created, done (handled above), …

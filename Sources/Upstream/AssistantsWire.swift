@@ -1,5 +1,4 @@
 // The JSON shapes of the Assistants API v2 that ThreadMeter reads (contract §5).
-import Foundation
 import Metering
 
 /// Decodable views of Assistants API objects; fields the service does not use are left out.
@@ -92,39 +91,6 @@ enum AssistantsWire {
         /// The text of every text content part, concatenated.
         var text: String {
             (delta.content ?? []).compactMap { $0.type == nil || $0.type == "text" ? $0.text?.value : nil }.joined()
-        }
-    }
-
-    /// An error body (`{"error":{…}}`) or an `error` stream event (`{"message":…}` or `{"error":{…}}`).
-    struct ErrorBody: Decodable {
-        struct Detail: Decodable {
-            var message: String?
-            var type: String?
-            var code: String?
-            var param: String?
-        }
-
-        var error: Detail?
-        var message: String?
-        var code: String?
-
-        var text: String {
-            error?.message ?? message ?? error?.code ?? code ?? "no message"
-        }
-    }
-
-    private static let decoder = JSONDecoder()
-
-    /// Decodes `text` as `type`, mapping any failure to `.malformed`.
-    static func decode<T: Decodable>(_ type: T.Type, from text: String, what: String? = nil) throws(UpstreamError) -> T {
-        try decode(type, from: Data(text.utf8), what: what)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, from data: Data, what: String? = nil) throws(UpstreamError) -> T {
-        do {
-            return try decoder.decode(type, from: data)
-        } catch {
-            throw .malformed("invalid JSON in \(what ?? String(describing: type)): \(JSONErrorText.describe(error))")
         }
     }
 }

@@ -44,21 +44,21 @@ struct ResponsesStreamInterpreter: StreamInterpreter {
     private mutating func interpret(_ event: SSEEvent) throws(UpstreamError) -> [StreamAction] {
         // The `event:` line names the type (as `data.type` does); decode `data` for it only without one.
         let type = event.event != "message" ? event.event
-            : try AssistantsWire.decode(ResponsesWire.EventType.self, from: event.data, what: event.event).type ?? event.event
+            : try WireJSON.decode(ResponsesWire.EventType.self, from: event.data, what: event.event).type ?? event.event
         switch type {
         case "response.output_text.delta":
-            let delta = try AssistantsWire.decode(ResponsesWire.TextDelta.self, from: event.data, what: type).delta
+            let delta = try WireJSON.decode(ResponsesWire.TextDelta.self, from: event.data, what: type).delta
             guard !delta.isEmpty else { return [] }
             answer += delta
             return [.delta(delta)]
         case "response.created", "response.queued", "response.in_progress":
             guard responseId == nil else { return [] }  // known already: no need to decode the object again
-            let response = try AssistantsWire.decode(ResponsesWire.ResponseEvent.self, from: event.data, what: type).response
+            let response = try WireJSON.decode(ResponsesWire.ResponseEvent.self, from: event.data, what: type).response
             responseId = response.id
             model = response.model ?? model
             return [.runCreated(response.id)]
         case "response.completed", "response.incomplete", "response.failed", "response.cancelled":
-            let response = try AssistantsWire.decode(ResponsesWire.ResponseEvent.self, from: event.data, what: type).response
+            let response = try WireJSON.decode(ResponsesWire.ResponseEvent.self, from: event.data, what: type).response
             let status: RunStatus = switch type {
             case "response.completed": .completed
             case "response.incomplete": .incomplete
@@ -67,7 +67,7 @@ struct ResponsesStreamInterpreter: StreamInterpreter {
             }
             return [.finished(terminal(response, status: status))]
         case "error":
-            let body = try AssistantsWire.decode(ResponsesWire.ErrorEvent.self, from: event.data, what: "error event")
+            let body = try WireJSON.decode(ResponsesWire.ErrorEvent.self, from: event.data, what: "error event")
             return [.finished(finish(.broken, usage: nil, error: .streamBroken("upstream error event: \(body.text)")))]
         default:
             return []

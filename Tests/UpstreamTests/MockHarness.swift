@@ -32,7 +32,7 @@ func testConfiguration(_ api: UpstreamConfiguration.API, baseURL: URL, instructi
 }
 
 func upstream(_ api: UpstreamConfiguration.API, _ mock: MockUpstreamServer, instructions: String? = nil, logger: Logger = .noop,
-              configure: (inout UpstreamConfiguration) -> Void = { _ in }) -> any AssistantUpstream {
+              configure: (inout UpstreamConfiguration) -> Void = { _ in }) -> any RunProvider {
     var configuration = testConfiguration(api, baseURL: mock.baseURL, instructions: instructions)
     configure(&configuration)
     return makeUpstream(configuration, logger: logger)
@@ -59,7 +59,7 @@ func collect(_ run: any UpstreamRun) async -> CollectedRun {
 }
 
 /// Starts a run and expects `startRun` to throw; returns the error.
-func startFailure(_ upstream: any AssistantUpstream, _ request: RunRequest = RunRequest(threadId: nil, query: "Q?")) async -> UpstreamError? {
+func startFailure(_ upstream: any RunProvider, _ request: RunRequest = RunRequest(threadId: nil, query: "Q?")) async -> UpstreamError? {
     do {
         let run = try await upstream.startRun(request)
         Issue.record("expected startRun to fail, it started a run on \(run.threadId)")

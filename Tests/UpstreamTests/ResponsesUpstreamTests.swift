@@ -54,30 +54,6 @@ struct ResponsesUpstreamTests {
         }
     }
 
-    @Test("an unknown conversation is threadNotFound (404)")
-    func unknownConversation() async throws {
-        try await withMock { mock in
-            let error = await startFailure(upstream(.responses, mock), RunRequest(threadId: "conv_unknown", query: "Q?"))
-            guard case .threadNotFound? = error else {
-                Issue.record("expected threadNotFound, got \(String(describing: error))")
-                return
-            }
-        }
-    }
-
-    @Test("prompt tokens grow as the conversation continues")
-    func growsWithHistory() async throws {
-        try await withMock { mock in
-            let upstream = upstream(.responses, mock)
-            let first = try await upstream.startRun(RunRequest(threadId: nil, query: "First?"))
-            let a = try #require(await collect(first).outcome?.reportedUsage)
-            let second = try await upstream.startRun(RunRequest(threadId: first.threadId, query: "Second?"))
-            #expect(!second.isNewThread)
-            let b = try #require(await collect(second).outcome?.reportedUsage)
-            #expect(b.inputTokens > a.inputTokens)
-        }
-    }
-
     @Test("incomplete and failed responses end with that status and the partial usage",
           arguments: [("incomplete", RunStatus.incomplete), ("failed", .failed)])
     func runEnds(name: String, status: RunStatus) async throws {
@@ -87,37 +63,6 @@ struct ResponsesUpstreamTests {
             #expect(outcome?.status == status)
             #expect(outcome?.reportedUsage?.outputTokens == mock.reportedUsage.outputTokens)
             #expect(outcome?.reportedUsage?.cachedInputTokens == 0)
-        }
-    }
-
-    @Test("a response without usage reports none")
-    func noUsage() async throws {
-        try await withMock { mock in
-            mock.setFault(.omitAllUsage, for: .createResponse)
-            let outcome = try await collect(upstream(.responses, mock).startRun(RunRequest(threadId: nil, query: "Q?"))).outcome
-            #expect(outcome?.status == .completed)
-            #expect(outcome?.reportedUsage == nil)
-        }
-    }
-
-    @Test("stream faults end the run broken", arguments: [MockUpstreamFault.cutStream, .malformedJSON, .malformedSSE, .errorEvent])
-    func streamFaults(fault: MockUpstreamFault) async throws {
-        try await withMock { mock in
-            mock.setFault(fault, for: .createResponse)
-            let collected = try await collect(upstream(.responses, mock).startRun(RunRequest(threadId: nil, query: "Q?")))
-            #expect(collected.outcome?.status == .broken)
-            #expect(collected.finishedEvents == 1)
-        }
-    }
-
-    @Test("429 on the response is rateLimited with Retry-After")
-    func rateLimited() async throws {
-        try await withMock { mock in
-            mock.setFault(.status(429, retryAfter: "12"), for: .createResponse)
-            guard case .rateLimited("12", _)? = await startFailure(upstream(.responses, mock)) else {
-                Issue.record("expected rateLimited(12)")
-                return
-            }
         }
     }
 

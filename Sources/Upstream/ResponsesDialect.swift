@@ -1,0 +1,56 @@
+// The OpenAI Responses + Conversations API (contract §6): a thread is a conversation.
+
+/// Responses API calls: `POST /conversations` (for a new thread), then `POST /responses` with
+/// `conversation` and `stream: true`. `instructions` is `INSTRUCTIONS`, the context lines and the
+/// client's additional instructions. A foreground response cannot be cancelled by request: it is
+/// stopped by closing its stream, then polled with `GET /responses/{id}`.
+struct ResponsesDialect: UpstreamDialect {
+    typealias Interpreter = ResponsesStreamInterpreter
+
+    static let logLabel = "upstream.responses"
+    static let threadNoun = "conversation"
+    static let stopsByClosingStream = true
+
+    let configuration: UpstreamConfiguration
+    let client: UpstreamHTTPClient
+    private let headers: [(String, String)]
+
+    init(configuration: UpstreamConfiguration, client: UpstreamHTTPClient) {
+        self.configuration = configuration
+        self.client = client
+        self.headers = [("Authorization", "Bearer \(configuration.apiKey ?? "")")]
+    }
+
+    func checkConfiguration() throws(UpstreamError) {
+        guard let model = configuration.model, !model.isEmpty else {
+            throw .badStatus(500, "OPENAI_MODEL is not configured")
+        }
+    }
+
+    func createThread(_ context: RunContext) async throws(UpstreamError) -> String {
+        try await client.json(
+            try UpstreamHTTPClient.request("POST", "conversations", headers: headers,
+                                           body: ResponsesWire.ConversationCreate(metadata: context.metadata)),
+            call: .create, as: ResponsesWire.Conversation.self
+        ).id
+    }
+
+    func openRunStream(threadId: String, context: RunContext) async throws(UpstreamError) -> UpstreamHTTPResponse {
+        let body = ResponsesWire.ResponseCreate(
+            model: configuration.model ?? "",
+            conversation: threadId,
+            input: [ResponsesWire.InputMessage(role: "user", content: context.request.query)],
+            instructions: context.responsesInstructions,
+            stream: true,
+            metadata: context.metadata)
+        return try await client.openEventStream(
+            try UpstreamHTTPClient.request("POST", "responses", headers: headers, body: body),
+            call: .responsesRun)
+    }
+
+    func fetchRun(_ runId: String, threadId: String) async throws(UpstreamError) -> ResponsesWire.Response {
+        try await client.json(
+            try UpstreamHTTPClient.request("GET", "responses/\(runId)", headers: headers, body: EmptyBody?.none),
+            call: .other, as: ResponsesWire.Response.self)
+    }
+}
