@@ -9,12 +9,15 @@ final class UpstreamDriver<Dialect: UpstreamDialect>: RunProvider {
     let client: UpstreamHTTPClient
     let dialect: Dialect
     private let logger: Logger
+    /// The clock of the abandon deadline and the poll interval.
+    private let clock: any Clock<Duration>
 
-    init(configuration: UpstreamConfiguration, logger: Logger) {
+    init(configuration: UpstreamConfiguration, logger: Logger, clock: any Clock<Duration> = ContinuousClock()) {
         self.configuration = configuration
         self.logger = logger.labelled(Dialect.logLabel)
         self.client = UpstreamHTTPClient(configuration: configuration, logger: self.logger)
         self.dialect = Dialect(configuration: configuration, client: client)
+        self.clock = clock
     }
 
     func rateLimitSnapshot() -> [String: String] { client.rateLimits.snapshot() }
@@ -49,6 +52,7 @@ final class UpstreamDriver<Dialect: UpstreamDialect>: RunProvider {
             requestCancel: { runId throws(UpstreamError) in try await dialect.cancelRun(runId, threadId: threadId) },
             fetch: { runId throws(UpstreamError) in try await dialect.fetchRun(runId, threadId: threadId) },
             abandonTimeout: configuration.abandonTimeout,
-            pollInterval: configuration.pollInterval)
+            pollInterval: configuration.pollInterval,
+            clock: clock)
     }
 }
