@@ -10,57 +10,35 @@ struct AssistantsDialect: UpstreamDialect {
     static let logLabel = "upstream.assistants"
     static let threadNoun = "thread"
     static let stopsByClosingStream = false
+    static let protocolHeaders = [("OpenAI-Beta", "assistants=v2")]
 
-    let configuration: UpstreamConfiguration
-    let client: UpstreamHTTPClient
-    private let headers: [(String, String)]
-
-    init(configuration: UpstreamConfiguration, client: UpstreamHTTPClient) {
-        self.configuration = configuration
-        self.client = client
-        self.headers = [
-            ("Authorization", "Bearer \(configuration.apiKey ?? "")"),
-            ("OpenAI-Beta", "assistants=v2"),
-        ]
-    }
+    let calls: UpstreamCalls
 
     func checkConfiguration() throws(UpstreamError) {
-        guard let assistantId = configuration.assistantId, !assistantId.isEmpty else {
+        guard let assistantId = calls.configuration.assistantId, !assistantId.isEmpty else {
             throw .badStatus(500, "ASSISTANT_ID is not configured")
         }
     }
 
     func createThread(_ context: RunContext) async throws(UpstreamError) -> String {
-        try await client.json(
-            try UpstreamHTTPClient.request("POST", "threads", headers: headers, body: AssistantsWire.ThreadCreate(metadata: context.metadata)),
-            call: .create, as: AssistantsWire.Thread.self
-        ).id
+        try await calls.post("threads", MetadataBody(metadata: context.metadata), call: .create, as: AssistantsWire.Thread.self).id
     }
 
     func openRunStream(threadId: String, context: RunContext) async throws(UpstreamError) -> UpstreamHTTPResponse {
-        _ = try await client.json(
-            try UpstreamHTTPClient.request("POST", "threads/\(threadId)/messages", headers: headers,
-                                           body: AssistantsWire.MessageCreate(role: "user", content: context.request.query)),
-            call: .assistantsThread, as: IgnoredReply.self)
+        _ = try await calls.post("threads/\(threadId)/messages", RoleMessage(role: "user", content: context.request.query), call: .assistantsThread)
         let body = AssistantsWire.RunCreate(
-            assistantId: configuration.assistantId ?? "",
+            assistantId: calls.configuration.assistantId ?? "",
             stream: true,
             additionalInstructions: context.additionalInstructions,
             metadata: context.metadata)
-        return try await client.openEventStream(
-            try UpstreamHTTPClient.request("POST", "threads/\(threadId)/runs", headers: headers, body: body),
-            call: .assistantsThread)
+        return try await calls.openEventStream("threads/\(threadId)/runs", body, call: .assistantsThread)
     }
 
     func cancelRun(_ runId: String, threadId: String) async throws(UpstreamError) {
-        _ = try await client.json(
-            try UpstreamHTTPClient.request("POST", "threads/\(threadId)/runs/\(runId)/cancel", headers: headers, body: EmptyBody()),
-            call: .other, as: IgnoredReply.self)
+        _ = try await calls.post("threads/\(threadId)/runs/\(runId)/cancel", EmptyBody(), call: .other)
     }
 
     func fetchRun(_ runId: String, threadId: String) async throws(UpstreamError) -> AssistantsWire.Run {
-        try await client.json(
-            try UpstreamHTTPClient.request("GET", "threads/\(threadId)/runs/\(runId)", headers: headers, body: EmptyBody?.none),
-            call: .other, as: AssistantsWire.Run.self)
+        try await calls.get("threads/\(threadId)/runs/\(runId)", call: .other, as: AssistantsWire.Run.self)
     }
 }

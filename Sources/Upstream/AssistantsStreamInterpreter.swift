@@ -14,38 +14,18 @@ struct AssistantsStreamInterpreter: StreamInterpreter {
     /// Set once a terminal event (or a failure) was seen.
     private(set) var outcome: RunOutcome?
 
-    /// Handles one SSE event.
-    mutating func handle(_ event: SSEEvent) -> [StreamAction] {
-        guard outcome == nil else { return [] }
-        if event.isDone {
-            return [.finished(finish(.broken, error: .streamBroken("[DONE] arrived before a terminal run event")))]
-        }
-        do {
-            return try interpret(event)
-        } catch {
-            return [.finished(finish(.broken, error: error))]
-        }
-    }
-
-    /// The stream ended (cleanly or with `failure`) without a terminal event having been handled.
-    mutating func streamEnded(failure: UpstreamError?) -> RunOutcome {
-        if let outcome { return outcome }
-        return finish(.broken, error: failure ?? .streamBroken("the stream ended without a terminal run event"))
-    }
-
-    mutating func stopped(reason: String) -> RunOutcome {
-        if let outcome { return outcome }
-        return finish(.cancelled, error: .runEnded(.cancelled, reason))
-    }
+    static let terminalEventName = "terminal run event"
 
     /// Ends the run from a run object fetched with `GET …/runs/{id}` after a cancel.
-    mutating func finish(fromPolled run: AssistantsWire.Run) -> RunOutcome? {
-        if let outcome { return outcome }
+    mutating func terminal(fromPolled run: AssistantsWire.Run) -> RunOutcome? {
         guard let status = run.terminalStatus else { return nil }
         return terminal(run, status: status)
     }
 
-    private mutating func interpret(_ event: SSEEvent) throws(UpstreamError) -> [StreamAction] {
+    mutating func interpret(_ event: SSEEvent) throws(UpstreamError) -> [StreamAction] {
+        if event.isDone {
+            return [.finished(end(.broken, error: .streamBroken("[DONE] arrived before a terminal run event")))]
+        }
         switch event.event {
         case "thread.message.delta":
             let text = try WireJSON.decode(AssistantsWire.MessageDelta.self, from: event.data, what: event.event).text
@@ -71,10 +51,10 @@ struct AssistantsStreamInterpreter: StreamInterpreter {
             runId = run.id
             model = run.model ?? model
             // A run waiting for tool outputs would wait until it expires: end it and cancel it upstream.
-            return [.finished(finish(.failed, error: .runEnded(.failed, "the run requires tool outputs, which ThreadMeter does not provide"))), .cancelUpstream]
+            return [.finished(end(.failed, error: .runEnded(.failed, "the run requires tool outputs, which ThreadMeter does not provide"))), .cancelUpstream]
         case "error":
             let body = try WireJSON.decode(UpstreamErrorBody.self, from: event.data, what: "error event")
-            return [.finished(finish(.broken, error: .streamBroken("upstream error event: \(body.text)")))]
+            return [.finished(end(.broken, error: .streamBroken("upstream error event: \(body.text)")))]
         default:
             return []  // thread.message.created, thread.run.step.created, done (handled above), …
         }
@@ -90,7 +70,7 @@ struct AssistantsStreamInterpreter: StreamInterpreter {
         return outcome
     }
 
-    private mutating func finish(_ status: RunStatus, error: UpstreamError) -> RunOutcome {
+    mutating func end(_ status: RunStatus, error: UpstreamError) -> RunOutcome {
         let outcome = RunOutcome(runId: runId, model: model, status: status, reportedUsage: stepUsage, answer: answer, error: error)
         self.outcome = outcome
         return outcome

