@@ -15,13 +15,11 @@ struct AssistantsDialect: UpstreamDialect {
     let calls: UpstreamCalls
 
     func checkConfiguration() throws(UpstreamError) {
-        guard let assistantId = calls.configuration.assistantId, !assistantId.isEmpty else {
-            throw .badStatus(500, "ASSISTANT_ID is not configured")
-        }
+        try require(calls.configuration.assistantId, named: "ASSISTANT_ID")
     }
 
     func createThread(_ context: RunContext) async throws(UpstreamError) -> String {
-        try await calls.post("threads", MetadataBody(metadata: context.metadata), call: .create, as: AssistantsWire.Thread.self).id
+        try await createWithMetadata(at: "threads", context)
     }
 
     func openRunStream(threadId: String, context: RunContext) async throws(UpstreamError) -> UpstreamHTTPResponse {

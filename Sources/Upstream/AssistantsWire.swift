@@ -3,11 +3,6 @@ import Metering
 
 /// Decodable views of Assistants API objects; fields the service does not use are left out.
 enum AssistantsWire {
-    /// `POST /threads` answer.
-    struct Thread: Decodable {
-        var id: String
-    }
-
     /// Run `usage`.
     struct Usage: Decodable {
         var promptTokens: Int

@@ -14,13 +14,11 @@ struct ResponsesDialect: UpstreamDialect {
     let calls: UpstreamCalls
 
     func checkConfiguration() throws(UpstreamError) {
-        guard let model = calls.configuration.model, !model.isEmpty else {
-            throw .badStatus(500, "OPENAI_MODEL is not configured")
-        }
+        try require(calls.configuration.model, named: "OPENAI_MODEL")
     }
 
     func createThread(_ context: RunContext) async throws(UpstreamError) -> String {
-        try await calls.post("conversations", MetadataBody(metadata: context.metadata), call: .create, as: ResponsesWire.Conversation.self).id
+        try await createWithMetadata(at: "conversations", context)
     }
 
     func openRunStream(threadId: String, context: RunContext) async throws(UpstreamError) -> UpstreamHTTPResponse {

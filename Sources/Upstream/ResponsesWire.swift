@@ -4,11 +4,6 @@ import Metering
 
 /// Decodable views of Responses API objects; fields the service does not use are left out.
 enum ResponsesWire {
-    /// `POST /conversations` answer.
-    struct Conversation: Decodable {
-        var id: String
-    }
-
     /// `response.usage`.
     struct Usage: Decodable {
         struct InputDetails: Decodable {

@@ -22,6 +22,8 @@ protocol UpstreamDialect: Sendable {
 
     /// A dialect making its calls through `calls`.
     init(calls: UpstreamCalls)
+    /// The calls it makes.
+    var calls: UpstreamCalls { get }
 
     /// Throws when the configuration lacks what every run needs (checked before any call).
     func checkConfiguration() throws(UpstreamError)
@@ -41,4 +43,14 @@ extension UpstreamDialect {
 
     /// Nothing to ask: dialects that stop a run by closing its stream need no cancel call.
     func cancelRun(_ runId: String, threadId: String) async throws(UpstreamError) {}
+
+    /// For `checkConfiguration`: throws unless the setting `name` has a non-empty `value`.
+    func require(_ value: String?, named name: String) throws(UpstreamError) {
+        guard let value, !value.isEmpty else { throw .badStatus(500, "\(name) is not configured") }
+    }
+
+    /// For `createThread`: `POST path` with the run's metadata, answered with the new object's `id`.
+    func createWithMetadata(at path: String, _ context: RunContext) async throws(UpstreamError) -> String {
+        try await calls.post(path, MetadataBody(metadata: context.metadata), call: .create, as: CreatedObject.self).id
+    }
 }

@@ -1,4 +1,4 @@
-// Request body shapes that several upstream protocols share.
+// JSON shapes that several upstream protocols share.
 
 /// `{"metadata": {…}}`: creating an Assistants thread or a Responses conversation.
 struct MetadataBody: Encodable {
@@ -9,4 +9,9 @@ struct MetadataBody: Encodable {
 struct RoleMessage: Encodable {
     var role: String
     var content: String
+}
+
+/// `{"id": …}`: the answer to creating an Assistants thread or a Responses conversation.
+struct CreatedObject: Decodable {
+    var id: String
 }

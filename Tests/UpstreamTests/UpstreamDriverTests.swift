@@ -107,48 +107,31 @@ struct UpstreamDriverTests {
         }
     }
 
-    @Test("429 on the run is rateLimited with the upstream's Retry-After", arguments: UpstreamProtocolCase.all)
-    func rateLimited(_ proto: UpstreamProtocolCase) async throws {
+    @Test("429 on the run is rateLimited with the upstream's Retry-After; 5xx a bad status with its message",
+          arguments: UpstreamProtocolCase.all, [429, 500, 503])
+    func failureStatus(_ proto: UpstreamProtocolCase, status: Int) async throws {
         try await withMock { mock in
-            mock.setFault(.status(429, retryAfter: "7"), for: proto.startRun)
+            mock.setFault(.status(status, retryAfter: "7"), for: proto.startRun)
             let error = await startFailure(upstream(proto.api, mock))
-            #expect(error == .rateLimited(retryAfter: "7", message: MockUpstreamServer.message(forStatus: 429)))
-            #expect(error?.httpStatus == 429)
+            let message = MockUpstreamServer.message(forStatus: status)
+            #expect(error == (status == 429 ? .rateLimited(retryAfter: "7", message: message) : .badStatus(status, message)))
+            #expect(error?.httpStatus == (status == 429 ? 429 : 502))
         }
     }
 
-    @Test("5xx on the run is a bad status carrying the upstream's message (502)",
-          arguments: UpstreamProtocolCase.all, [500, 503])
-    func serverError(_ proto: UpstreamProtocolCase, status: Int) async throws {
+    @Test("malformed JSON or SSE, a cut stream or an error event after two deltas end the run broken once",
+          arguments: UpstreamProtocolCase.all, [
+              (MockUpstreamFault.malformedJSON, "malformed"), (.malformedSSE, "malformed"),
+              (.cutStream, "streamBroken"), (.errorEvent, "streamBroken"),
+          ])
+    func brokenStream(_ proto: UpstreamProtocolCase, fault: (MockUpstreamFault, error: String)) async throws {
         try await withMock { mock in
-            mock.setFault(.status(status), for: proto.startRun)
-            let error = await startFailure(upstream(proto.api, mock))
-            #expect(error == .badStatus(status, MockUpstreamServer.message(forStatus: status)))
-            #expect(error?.httpStatus == 502)
-        }
-    }
-
-    @Test("malformed JSON or SSE mid-stream ends the run as malformed after the deltas before it",
-          arguments: UpstreamProtocolCase.all, [MockUpstreamFault.malformedJSON, .malformedSSE])
-    func malformed(_ proto: UpstreamProtocolCase, fault: MockUpstreamFault) async throws {
-        try await withMock { mock in
-            mock.setFault(fault, for: proto.startRun)
+            mock.setFault(fault.0, for: proto.startRun)
             let collected = try await collect(upstream(proto.api, mock).startRun(RunRequest(threadId: nil, query: "Q?")))
             #expect(collected.deltas.count == 2)
             #expect(collected.outcome?.status == .broken)
             #expect(collected.finishedEvents == 1)
-            #expect(caseName(collected.outcome?.error) == "malformed")
-        }
-    }
-
-    @Test("a stream cut without a terminal event, or an error event, ends the run broken once",
-          arguments: UpstreamProtocolCase.all, [MockUpstreamFault.cutStream, .errorEvent])
-    func brokenStream(_ proto: UpstreamProtocolCase, fault: MockUpstreamFault) async throws {
-        try await withMock { mock in
-            mock.setFault(fault, for: proto.startRun)
-            let collected = try await collect(upstream(proto.api, mock).startRun(RunRequest(threadId: nil, query: "Q?")))
-            #expect(collected.outcome?.status == .broken)
-            #expect(collected.finishedEvents == 1)
+            #expect(caseName(collected.outcome?.error) == fault.error)
         }
     }
 
