@@ -16,22 +16,13 @@ enum AssistantsWire {
         var tokenUsage: TokenUsage { TokenUsage(inputTokens: promptTokens, outputTokens: completionTokens) }
     }
 
-    struct LastError: Decodable {
-        var code: String?
-        var message: String?
-    }
-
-    struct IncompleteDetails: Decodable {
-        var reason: String?
-    }
-
     /// A `thread.run` object (run events and `GET …/runs/{id}`).
     struct Run: Decodable {
         var id: String
         var status: String?
         var model: String?
         var usage: Usage?
-        var lastError: LastError?
+        var lastError: WireErrorDetail?
         var incompleteDetails: IncompleteDetails?
 
         enum CodingKeys: String, CodingKey {
@@ -40,23 +31,12 @@ enum AssistantsWire {
 
         /// The terminal status this object reports, if it is terminal.
         var terminalStatus: RunStatus? {
-            switch status {
-            case "completed": .completed
-            case "failed": .failed
-            case "incomplete": .incomplete
-            case "cancelled": .cancelled
-            case "expired": .expired
-            default: nil
-            }
+            RunStatus(upstream: status, terminal: [.completed, .failed, .incomplete, .cancelled, .expired])
         }
 
         /// Why the run did not complete, as the upstream put it.
         var failureMessage: String {
-            if let message = lastError?.message, !message.isEmpty {
-                return lastError?.code.map { "\($0): \(message)" } ?? message
-            }
-            if let reason = incompleteDetails?.reason { return reason }
-            return "run ended with status \(status ?? "unknown")"
+            lastError?.text ?? incompleteDetails?.reason ?? "run ended with status \(status ?? "unknown")"
         }
     }
 

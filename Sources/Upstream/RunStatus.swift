@@ -6,3 +6,12 @@ public enum RunStatus: String, Sendable, Equatable {
     /// The stream broke, timed out, or carried malformed data before a terminal event.
     case broken
 }
+
+extension RunStatus {
+    /// The status an upstream run (response) object reports, when it is one of the protocol's
+    /// `terminal` ones; nil while the run goes on.
+    init?(upstream status: String?, terminal: Set<RunStatus>) {
+        guard let parsed = status.flatMap(RunStatus.init(rawValue:)), terminal.contains(parsed) else { return nil }
+        self = parsed
+    }
+}

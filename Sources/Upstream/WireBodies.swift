@@ -15,3 +15,20 @@ struct RoleMessage: Encodable {
 struct CreatedObject: Decodable {
     var id: String
 }
+
+/// `incomplete_details`: why a run (response) stopped early.
+struct IncompleteDetails: Decodable {
+    var reason: String?
+}
+
+/// `last_error` of a run, `error` of a response.
+struct WireErrorDetail: Decodable {
+    var code: String?
+    var message: String?
+
+    /// `code: message`, or the message alone; nil without a message.
+    var text: String? {
+        guard let message, !message.isEmpty else { return nil }
+        return code.map { "\($0): \(message)" } ?? message
+    }
+}
