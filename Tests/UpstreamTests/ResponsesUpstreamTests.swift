@@ -53,26 +53,4 @@ struct ResponsesUpstreamTests {
             #expect(body["instructions"] == nil)
         }
     }
-
-    @Test("incomplete and failed responses end with that status and the partial usage",
-          arguments: [("incomplete", RunStatus.incomplete), ("failed", .failed)])
-    func runEnds(name: String, status: RunStatus) async throws {
-        try await withMock { mock in
-            mock.setFault(.runEnds(name), for: .createResponse)
-            let outcome = try await collect(upstream(.responses, mock).startRun(RunRequest(threadId: nil, query: "Q?"))).outcome
-            #expect(outcome?.status == status)
-            #expect(outcome?.reportedUsage?.outputTokens == mock.reportedUsage.outputTokens)
-            #expect(outcome?.reportedUsage?.cachedInputTokens == 0)
-        }
-    }
-
-    @Test("abandon closes the stream within a second, then polls the response")
-    func abandonClosesAndPolls() async throws {
-        try await withMock(midStreamSettings()) { mock in
-            let abandoned = try await abandonMidStream(upstream(.responses, mock))
-            // The stream was closed (the response stopped) before the first poll came in.
-            #expect(try #require(mock.requests(to: .getResponse).first).receivedAt - abandoned.start < .seconds(1))
-            #expect(abandoned.outcome.reportedUsage?.cachedInputTokens == 0)
-        }
-    }
 }

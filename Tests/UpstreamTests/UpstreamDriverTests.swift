@@ -156,6 +156,7 @@ struct UpstreamDriverTests {
             #expect(collected.deltas.count == 6)
             #expect(caseName(outcome.error) == "runEnded")
             #expect(outcome.reportedUsage?.outputTokens == mock.reportedUsage.outputTokens)
+            #expect(outcome.reportedUsage?.cachedInputTokens == (proto.api == .responses ? 0 : nil))
         }
     }
 
@@ -170,7 +171,7 @@ struct UpstreamDriverTests {
         }
     }
 
-    @Test("abandon stops the run within a second and returns the partial usage, then the same outcome again",
+    @Test("abandon stops the run within a second (cancel call or closed stream) and returns the partial usage, then the same outcome again",
           arguments: UpstreamProtocolCase.all)
     func abandonStops(_ proto: UpstreamProtocolCase) async throws {
         try await withMock(midStreamSettings()) { mock in
@@ -184,7 +185,16 @@ struct UpstreamDriverTests {
             #expect(usage.inputTokens == mock.reportedUsage.inputTokens)
             #expect(usage.outputTokens == mock.reportedUsage.outputTokens)
             #expect(usage.outputTokens < 40)
+            #expect(usage.cachedInputTokens == (proto.api == .responses ? 0 : nil))
             #expect(await abandoned.run.abandon() == outcome)
+            if let cancelRun = proto.cancelRun {
+                let cancels = mock.requests(to: cancelRun)
+                #expect(cancels.count == 1)
+                #expect(try #require(cancels.first).receivedAt - abandoned.start < .seconds(1), "the cancel reached the upstream more than a second after abandon()")
+            } else {
+                // The stream was closed (the response stopped) before the first poll came in.
+                #expect(try #require(mock.requests(to: proto.pollRun).first).receivedAt - abandoned.start < .seconds(1))
+            }
         }
     }
 

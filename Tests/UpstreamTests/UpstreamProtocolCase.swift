@@ -12,6 +12,8 @@ struct UpstreamProtocolCase: Sendable, CustomTestStringConvertible {
     var startRun: MockEndpoint
     /// Reads a run (response) after it was stopped.
     var pollRun: MockEndpoint
+    /// Asks the upstream to stop a run; nil when the run is stopped by closing its stream.
+    var cancelRun: MockEndpoint?
     var threadPrefix: String
     var runPrefix: String
     /// The model the mock reports on runs.
@@ -22,10 +24,10 @@ struct UpstreamProtocolCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { api.rawValue }
 
     static let assistants = UpstreamProtocolCase(
-        api: .assistants, createThread: .createThread, startRun: .createRun, pollRun: .getRun,
+        api: .assistants, createThread: .createThread, startRun: .createRun, pollRun: .getRun, cancelRun: .cancelRun,
         threadPrefix: "thread_", runPrefix: "run_", model: "gpt-4o-mini", requiredSetting: "ASSISTANT_ID")
     static let responses = UpstreamProtocolCase(
-        api: .responses, createThread: .createConversation, startRun: .createResponse, pollRun: .getResponse,
+        api: .responses, createThread: .createConversation, startRun: .createResponse, pollRun: .getResponse, cancelRun: nil,
         threadPrefix: "conv_", runPrefix: "resp_", model: "gpt-4o-mini-2024-07-18", requiredSetting: "OPENAI_MODEL")
 
     /// Every protocol the driver runs.
