@@ -11,7 +11,7 @@ let package = Package(
         .executable(name: "threadmeter-load", targets: ["threadmeter-load"]),
     ],
     targets: [
-        // bytes <-> HTTP messages; no sockets.
+        // bytes <-> HTTP messages and server-sent events; no sockets.
         .target(name: "HTTPWire"),
         // serial Dispatch queues per core: the event loops every socket, timer and handler task runs on.
         .target(name: "EventLoops", dependencies: ["CEpoll"]),
@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(name: "threadmeter", dependencies: ["ThreadMeterApp"]),
         .executableTarget(
             name: "threadmeter-load",
-            dependencies: ["CEpoll", "Telemetry"],
+            dependencies: ["CEpoll", "HTTPWire", "Telemetry"],
             path: "LoadTests/Harness"
         ),
         // runs the mock upstream on a port for manual and load use; --direct-bench measures it alone.
@@ -63,7 +63,7 @@ let package = Package(
         .systemLibrary(name: "CEpoll"),
 
         .target(name: "TestSupport", dependencies: ["COpenSSL", "HTTPWire", "HTTPServer", "Telemetry"], path: "Tests/TestSupport"),
-        .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
+        .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire", "TestSupport"]),
         .testTarget(name: "EventLoopsTests", dependencies: ["EventLoops"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "EventLoops", "HTTPWire", "TestSupport"]),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText"]),
@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport"]),
         .testTarget(name: "MeteringTests", dependencies: ["Metering", "Telemetry"]),
         .testTarget(name: "SQLiteLedgerTests", dependencies: ["SQLiteLedger", "Metering", "Telemetry"]),
-        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "TestSupport"]),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "HTTPWire", "TestSupport"]),
         .testTarget(name: "LoadHarnessTests", dependencies: ["threadmeter-load"]),
         .testTarget(name: "HostileTrafficTests", dependencies: [
             "HTTPServer", "HTTPWire", "Telemetry", "TestSupport", "ThreadMeterApp", "Upstream", "Metering", "JSONText",

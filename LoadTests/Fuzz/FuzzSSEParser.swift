@@ -1,4 +1,4 @@
-// libFuzzer target: Upstream's SSEParser against a straightforward reference reading of the
+// libFuzzer target: HTTPWire's SSEParser against a straightforward reference reading of the
 // WHATWG event-stream rules, fed whole and in random pieces. Built by LoadTests/Fuzz/run.sh.
 
 /// Input layout: byte 0 picks the event size limit, byte 1 seeds the split points, the rest is the stream.

@@ -27,7 +27,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 sources_for() {
     case "$1" in
         http-request) echo Sources/HTTPWire/*.swift LoadTests/Fuzz/FuzzHTTPRequestParser.swift ;;
-        sse)          echo Sources/Upstream/SSEParser.swift Sources/Upstream/SSEEvent.swift LoadTests/Fuzz/FuzzSSEParser.swift ;;
+        sse)          echo Sources/HTTPWire/SSEParser.swift Sources/HTTPWire/SSEParser+Lines.swift Sources/HTTPWire/SSEEvent.swift LoadTests/Fuzz/FuzzSSEParser.swift ;;
         json-query)   echo $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' LoadTests/Fuzz/json-query.sources) LoadTests/Fuzz/FuzzQueryRequestDecoding.swift ;;
         *) echo "unknown fuzz target: $1 (known: ${all_targets[*]})" >&2; return 1 ;;
     esac

@@ -1,10 +1,11 @@
 // A keep-alive HTTP/1.1 client on one blocking socket, for /stats, /health and other small requests.
 import Glibc
+import HTTPWire
 
 /// A whole response read by `BlockingHTTPClient`.
 struct SimpleResponse {
     var status: Int
-    var headers: [(name: String, value: String)]
+    var headers: HTTPHeaders
     var body: [UInt8]
 
     var bodyText: String { String(decoding: body, as: UTF8.self) }
@@ -63,7 +64,7 @@ final class BlockingHTTPClient {
             let reason = error.errnoCode == 0 ? "closed by server" : String(cString: strerror(error.errnoCode))
             return HarnessError.server("\(method) \(path): connection lost before a response (\(reason))")
         }
-        if let error = error as? ResponseFramingError { return HarnessError.server("\(method) \(path): \(error)") }
+        if let error = error as? HTTPResponseParseError { return HarnessError.server("\(method) \(path): \(error)") }
         return HarnessError.server("\(method) \(path): \(error)")
     }
 
@@ -90,17 +91,18 @@ final class BlockingHTTPClient {
             }
             offset += n
         }
-        var parser = HTTPResponseParser()
-        parser.requestWasHead = method == "HEAD"
-        var head: ResponseHead?
+        var parser = HTTPResponseParser(requestWasHEAD: method == "HEAD")
+        var head: HTTPResponseHead?
         var responseBody: [UInt8] = []
+        var endedByClose = false
         while !parser.isComplete {
             let n = buffer.withUnsafeMutableBytes { raw in recv(fd, raw.baseAddress!, raw.count, 0) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 {
                 let code = n < 0 ? errno : 0
-                if parser.finishAtClose() { break }
-                let started = parser.startedResponse
+                // A body delimited by the close (RFC 9112 §6.3 rule 8) ends here.
+                if n == 0, (try? parser.finish()) != nil { endedByClose = true; break }
+                let started = parser.hasReceivedBytes
                 disconnect()
                 if !started { throw StaleConnection(errnoCode: code) }
                 if code == EAGAIN || code == EWOULDBLOCK {
@@ -108,12 +110,19 @@ final class BlockingHTTPClient {
                 }
                 throw HarnessError.server("\(method) \(path): connection closed mid-response")
             }
-            _ = try buffer.withUnsafeBufferPointer { all in
-                try parser.feed(UnsafeBufferPointer(rebasing: all[0..<n]), onHead: { head = $0 }, onBody: { responseBody.append(contentsOf: $0) })
+            let events = try buffer.withUnsafeBufferPointer { (all) throws(HTTPResponseParseError) in
+                try parser.feed(UnsafeBufferPointer(rebasing: all[0..<n]))
+            }
+            for event in events {
+                switch event {
+                case .head(let parsed): head = parsed
+                case .body(let bytes): responseBody.append(contentsOf: bytes)
+                case .end: break
+                }
             }
         }
         guard let head else { throw HarnessError.server("\(method) \(path): no response head") }
-        if !head.keepAlive || parser.readsUntilClose { disconnect() }
+        if !head.allowsKeepAlive || endedByClose { disconnect() }
         return SimpleResponse(status: head.status, headers: head.headers, body: responseBody)
     }
 }

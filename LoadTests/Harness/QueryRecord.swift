@@ -1,4 +1,5 @@
 // What one query saw: event times, ids, usage figures, and any breach of the event contract.
+import HTTPWire
 
 /// The terminal event of a stream.
 enum StreamTerminal: Equatable {
@@ -48,10 +49,10 @@ struct QueryRecord {
     /// Checks and records one event of a `POST /v1/query` stream.
     mutating func observeServiceEvent(_ event: SSEEvent, now: UInt64) {
         if terminal != nil {
-            violation("protocol: event after terminal", "event \(event.name) after \(terminalName)")
+            violation("protocol: event after terminal", "event \(event.event) after \(terminalName)")
             return
         }
-        if event.name == "content" {
+        if event.event == "content" {
             if threadInfoAt == nil { violation("protocol: content before thread_info", snippet(event)) }
             // The full parse is part of checking the stream: every event must be one-line JSON.
             guard let json = parse(event), json["type"]?.string == "content", json["content"]?.string != nil else {
@@ -66,10 +67,10 @@ struct QueryRecord {
             violation("protocol: event data is not JSON", snippet(event))
             return
         }
-        if json["type"]?.string != event.name {
+        if json["type"]?.string != event.event {
             violation("protocol: type differs from event name", snippet(event))
         }
-        switch event.name {
+        switch event.event {
         case "thread_info":
             guard threadInfoAt == nil else { violation("protocol: duplicate thread_info", snippet(event)); return }
             threadInfoAt = now
@@ -114,7 +115,7 @@ struct QueryRecord {
                 violation("protocol: error event without token_usage", snippet(event))
             }
         default:
-            violation("protocol: unexpected event", event.name)
+            violation("protocol: unexpected event", event.event)
         }
     }
 
@@ -122,7 +123,7 @@ struct QueryRecord {
 
     /// Records one event of an Assistants or Responses run stream read directly from the upstream.
     mutating func observeUpstreamEvent(_ event: SSEEvent, now: UInt64, target: LoadTarget) {
-        let name = event.name
+        let name = event.event
         switch target {
         case .assistants:
             if name == "thread.message.delta" {
@@ -160,6 +161,6 @@ struct QueryRecord {
     }
 
     private func snippet(_ event: SSEEvent) -> String {
-        "event \(event.name): " + String(decoding: event.data.prefix(200), as: UTF8.self)
+        "event \(event.event): " + String(event.data.prefix(200))
     }
 }

@@ -1,5 +1,6 @@
 // One simulated sales-assistant user: a keep-alive connection, a thread, queries posted in sequence.
 import Glibc
+import HTTPWire
 
 /// A virtual client's connection and query state. Driven by its `LoadWorker` on one thread.
 final class VirtualClient {
@@ -27,8 +28,10 @@ final class VirtualClient {
     private var output: [UInt8] = []
     private var outputOffset = 0
     private var parser = HTTPResponseParser()
-    private var events = SSEEventReader()
-    private var head: ResponseHead?
+    private var events = VirtualClient.makeEventParser()
+    /// Comment lines (`: keep-alive`) seen in the current stream.
+    private var comments = 0
+    private var head: HTTPResponseHead?
     private var streaming = false
     private var nonStreamBody: [UInt8] = []
     private var plan: [Exchange] = []
@@ -50,7 +53,9 @@ final class VirtualClient {
     }
 
     var token: UInt64 { UInt64(slot) << 32 | UInt64(connectionGeneration) }
-    var hasQueryInFlight: Bool { record != nil }
+
+    /// Lines (and events) up to 1 MiB; comments are kept to count the keep-alives.
+    private static func makeEventParser() -> SSEParser { SSEParser(maxEventBytes: 1 << 20, keepsComments: true) }
 
     // MARK: queries
 
@@ -84,8 +89,9 @@ final class VirtualClient {
     private func startExchange(_ worker: LoadWorker) {
         output = worker.requests.request(plan[step], client: index, sequence: queriesStarted, threadId: threadId)
         outputOffset = 0
-        parser.reset()
-        events.reset()
+        parser = HTTPResponseParser()
+        events = Self.makeEventParser()
+        comments = 0
         head = nil
         streaming = false
         nonStreamBody.removeAll(keepingCapacity: true)
@@ -214,14 +220,20 @@ final class VirtualClient {
     private func consume(_ worker: LoadWorker, count: Int) -> Bool {
         let now = MonotonicClock.now()
         worker.results.bodyBytes += count
-        let consumed: Int
         do {
-            consumed = try worker.readBuffer.withUnsafeBufferPointer { all in
-                try parser.feed(
-                    UnsafeBufferPointer(rebasing: all[0..<count]),
-                    onHead: { head in self.headReceived(worker, head, now: now) },
-                    onBody: { bytes in self.bodyReceived(worker, bytes, now: now) })
+            let parsed = try worker.readBuffer.withUnsafeBufferPointer { (all) throws(HTTPResponseParseError) in
+                try parser.feed(UnsafeBufferPointer(rebasing: all[0..<count]))
             }
+            for event in parsed {
+                switch event {
+                case .head(let head): headReceived(worker, head, now: now)
+                case .body(let bytes): bodyReceived(worker, bytes, now: now)
+                case .end: break
+                }
+            }
+        } catch .unexpectedData {
+            failQuery(worker, kind: "framing: bytes after response", detail: "bytes after a complete response", closing: true)
+            return true
         } catch {
             failQuery(worker, kind: "framing: bad response", detail: "\(error)", closing: true)
             return true
@@ -231,21 +243,18 @@ final class VirtualClient {
             return true
         }
         guard parser.isComplete else { return false }
-        if consumed < count {
-            failQuery(worker, kind: "framing: bytes after response", detail: "\(count - consumed) extra bytes", closing: true)
-            return true
-        }
         exchangeComplete(worker, now: now)
         return true
     }
 
-    private func headReceived(_ worker: LoadWorker, _ head: ResponseHead, now: UInt64) {
+    private func headReceived(_ worker: LoadWorker, _ head: HTTPResponseHead, now: UInt64) {
         self.head = head
         let exchange = plan[step]
-        let isEventStream = head.header("content-type")?.lowercased().hasPrefix("text/event-stream") ?? false
+        let contentType = head.headers["content-type"]
+        let isEventStream = contentType?.lowercased().hasPrefix("text/event-stream") ?? false
         streaming = exchange.isStream && head.status == 200
         if streaming && !isEventStream {
-            pendingFailure = ("protocol: stream without text/event-stream", head.header("content-type") ?? "no Content-Type")
+            pendingFailure = ("protocol: stream without text/event-stream", contentType ?? "no Content-Type")
         }
         if streaming && exchange != .query && record?.threadInfoAt == nil {
             // Direct upstream: the run's accepted response head stands in for thread_info.
@@ -253,28 +262,33 @@ final class VirtualClient {
         }
     }
 
-    private func bodyReceived(_ worker: LoadWorker, _ bytes: UnsafeBufferPointer<UInt8>, now: UInt64) {
+    private func bodyReceived(_ worker: LoadWorker, _ bytes: [UInt8], now: UInt64) {
         guard streaming else {
             if nonStreamBody.count < 65_536 { nonStreamBody.append(contentsOf: bytes.prefix(65_536 - nonStreamBody.count)) }
             return
         }
         let target = worker.options.target
+        let parsed: [SSEEvent]
         do {
-            try events.feed(bytes) { event in
-                if target == .threadmeter {
-                    self.record?.observeServiceEvent(event, now: now)
-                } else {
-                    self.record?.observeUpstreamEvent(event, now: now, target: target)
-                }
-            }
+            parsed = try events.feed(bytes)
         } catch {
             pendingFailure = ("framing: bad event stream", "\(error)")
+            return
+        }
+        for event in parsed {
+            comments += event.comments.count
+            if event.isCommentOnly { continue }
+            if target == .threadmeter {
+                record?.observeServiceEvent(event, now: now)
+            } else {
+                record?.observeUpstreamEvent(event, now: now, target: target)
+            }
         }
     }
 
     private func exchangeComplete(_ worker: LoadWorker, now: UInt64) {
         guard let head else { return }
-        let keepAlive = head.keepAlive && !parser.readsUntilClose
+        let keepAlive = head.allowsKeepAlive
         connectionServedExchange = true
         if keepAlive && fd >= 0 {
             ioState = .idle
@@ -290,7 +304,7 @@ final class VirtualClient {
         }
         switch exchange {
         case .query, .runStream, .responseStream:
-            record?.keepAliveComments = events.comments
+            record?.keepAliveComments = comments
             completeQuery(worker, now: now)
         case .createThread, .createConversation:
             guard let id = (try? JSONReader.parse(nonStreamBody))?["id"]?.string, !id.isEmpty else {
@@ -314,24 +328,24 @@ final class VirtualClient {
 
     /// A connection broke (EOF or error) while an exchange was in progress.
     private func connectionLost(_ worker: LoadWorker, code: Int32, during: String) {
-        if ioState == .reading || ioState == .pausedReading, parser.finishAtClose() {
+        if ioState == .reading || ioState == .pausedReading, (try? parser.finish()) != nil {
             // A body delimited by the close (RFC 9112 §6.3 rule 8) ended normally.
             closeConnection(worker)
             exchangeComplete(worker, now: MonotonicClock.now())
             return
         }
-        if connectionServedExchange && !parser.startedResponse && !retriedExchange {
+        if connectionServedExchange && !parser.hasReceivedBytes && !retriedExchange {
             // The server closed a kept-alive connection before reading this request: retry once
             // on a new connection, as HTTP clients do for a connection that was idle.
             retriedExchange = true
             closeConnection(worker)
             outputOffset = 0
-            parser.reset()
+            parser = HTTPResponseParser()
             connect(worker)
             return
         }
         let reason = code == 0 ? "closed by server" : String(cString: strerror(code))
-        let phase = parser.startedResponse ? "mid-response" : "before response"
+        let phase = parser.hasReceivedBytes ? "mid-response" : "before response"
         failQuery(worker, kind: "connection \(phase): \(reason)", detail: "during \(during)", closing: true)
     }
 

@@ -56,7 +56,7 @@ struct DirectBench {
         return report
     }
 
-    static func oneRun(_ upstream: any AssistantUpstream, query: String) async -> Result<Sample, UpstreamError> {
+    static func oneRun(_ upstream: any RunProvider, query: String) async -> Result<Sample, UpstreamError> {
         let clock = ContinuousClock()
         let start = clock.now
         let run: any UpstreamRun

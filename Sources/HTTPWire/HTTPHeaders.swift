@@ -28,12 +28,6 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     /// Appends a field (keeps any existing ones of the same name).
     public mutating func add(name: String, value: String) { fields.append((name: name, value: value)) }
 
-    /// Replaces every field of that name with one.
-    public mutating func replaceOrAdd(name: String, value: String) {
-        remove(name: name)
-        add(name: name, value: value)
-    }
-
     public mutating func remove(name: String) {
         fields.removeAll { $0.name.caseInsensitiveEquals(name) }
     }

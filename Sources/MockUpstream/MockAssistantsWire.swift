@@ -1,4 +1,5 @@
 // Assistants API v2 objects and run streams, rendered byte for byte like the recorded upstream.
+import HTTPWire
 
 /// Renders Assistants objects with the field order and layout of `assistants-run-stream.sse`.
 public enum MockAssistantsWire {
@@ -173,7 +174,7 @@ public enum MockAssistantsWire {
 
     /// One SSE event: `event: <name>\ndata: <json>\n\n`.
     public static func event(_ name: String, _ data: MockJSON) -> String {
-        "event: \(name)\ndata: \(data.render())\n\n"
+        String(decoding: SSEEncoder.event(name, data: data.render()), as: UTF8.self)
     }
 
     /// The closing `event: done` / `data: [DONE]`.

@@ -1,4 +1,5 @@
 // Responses + Conversations objects and streams, rendered byte for byte like the recorded upstream.
+import HTTPWire
 
 /// Renders Responses API objects with the field order and layout of `responses-stream.sse`.
 public enum MockResponsesWire {
@@ -138,7 +139,7 @@ public enum MockResponsesWire {
         mutating func event(_ type: String, _ fields: [(String, MockJSON)]) -> String {
             defer { sequence += 1 }
             let data = MockJSON.object([("type", .string(type)), ("sequence_number", .int(sequence))] + fields)
-            return "event: \(type)\ndata: \(data.render())\n\n"
+            return String(decoding: SSEEncoder.event(type, data: data.render()), as: UTF8.self)
         }
 
         private var part: [(String, MockJSON)] {

@@ -9,7 +9,7 @@ import Upstream
 /// Read-only views for operators.
 struct OperatorHandlers: Sendable {
     let meter: UsageMeter
-    let upstream: any AssistantUpstream
+    let upstream: any RunProvider
     let metrics: ServiceMetrics
     let assistantIdSet: Bool
 

@@ -7,7 +7,7 @@ import Upstream
 
 /// Starts one query's run and answers it, streamed (SSE) or as one JSON document.
 struct QueryHandler: Sendable {
-    let upstream: any AssistantUpstream
+    let upstream: any RunProvider
     let settler: RunSettler
     let reporter: RunReporter
     let metrics: ServiceMetrics

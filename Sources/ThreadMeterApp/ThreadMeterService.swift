@@ -14,7 +14,7 @@ public final class ThreadMeterService: Sendable {
     public let meter: UsageMeter
     public let metrics: ServiceMetrics
     let logger: Logger
-    let upstream: any AssistantUpstream
+    let upstream: any RunProvider
     let pipeline: RequestPipeline
     let usageEvents: UsageEventShipper?
     private let server = Mutex<HTTPServer?>(nil)
@@ -22,7 +22,7 @@ public final class ThreadMeterService: Sendable {
     private let evictionTask = Mutex<Task<Void, Never>?>(nil)
 
     /// Assembles the service from its parts (tests inject the upstream, ledger and clock).
-    public init(configuration: ServiceConfiguration, upstream: any AssistantUpstream, ledger: any UsageLedger,
+    public init(configuration: ServiceConfiguration, upstream: any RunProvider, ledger: any UsageLedger,
                 pricing: PricingTable = .builtIn, clock: any MeteringClock = SystemClock(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger

@@ -1,4 +1,5 @@
 // Reads Assistants run events and decides what the service sees: deltas, then one outcome.
+import HTTPWire
 import Metering
 
 /// A pure state machine over the Assistants run stream (contract §5).
@@ -13,67 +14,47 @@ struct AssistantsStreamInterpreter: StreamInterpreter {
     /// Set once a terminal event (or a failure) was seen.
     private(set) var outcome: RunOutcome?
 
-    /// Handles one SSE event.
-    mutating func handle(_ event: SSEEvent) -> [StreamAction] {
-        guard outcome == nil else { return [] }
-        if event.isDone {
-            return [.finished(finish(.broken, error: .streamBroken("[DONE] arrived before a terminal run event")))]
-        }
-        do {
-            return try interpret(event)
-        } catch {
-            return [.finished(finish(.broken, error: error))]
-        }
-    }
-
-    /// The stream ended (cleanly or with `failure`) without a terminal event having been handled.
-    mutating func streamEnded(failure: UpstreamError?) -> RunOutcome {
-        if let outcome { return outcome }
-        return finish(.broken, error: failure ?? .streamBroken("the stream ended without a terminal run event"))
-    }
-
-    mutating func stopped(reason: String) -> RunOutcome {
-        if let outcome { return outcome }
-        return finish(.cancelled, error: .runEnded(.cancelled, reason))
-    }
+    static let terminalEventName = "terminal run event"
 
     /// Ends the run from a run object fetched with `GET …/runs/{id}` after a cancel.
-    mutating func finish(fromPolled run: AssistantsWire.Run) -> RunOutcome? {
-        if let outcome { return outcome }
+    mutating func terminal(fromPolled run: AssistantsWire.Run) -> RunOutcome? {
         guard let status = run.terminalStatus else { return nil }
         return terminal(run, status: status)
     }
 
-    private mutating func interpret(_ event: SSEEvent) throws(UpstreamError) -> [StreamAction] {
+    mutating func interpret(_ event: SSEEvent) throws(UpstreamError) -> [StreamAction] {
+        if event.isDone {
+            return [.finished(end(.broken, error: .streamBroken("[DONE] arrived before a terminal run event")))]
+        }
         switch event.event {
         case "thread.message.delta":
-            let text = try AssistantsWire.decode(AssistantsWire.MessageDelta.self, from: event.data, what: event.event).text
+            let text = try WireJSON.decode(AssistantsWire.MessageDelta.self, from: event.data, what: event.event).text
             guard !text.isEmpty else { return [] }
             answer += text
             return [.delta(text)]
         case "thread.run.created", "thread.run.queued", "thread.run.in_progress", "thread.run.cancelling":
             guard runId == nil else { return [] }  // known already: no need to decode the run again
-            let run = try AssistantsWire.decode(AssistantsWire.Run.self, from: event.data, what: event.event)
+            let run = try WireJSON.decode(AssistantsWire.Run.self, from: event.data, what: event.event)
             runId = run.id
             model = run.model ?? model
             return [.runCreated(run.id)]
         case "thread.run.step.completed":
-            let step = try AssistantsWire.decode(AssistantsWire.RunStep.self, from: event.data, what: event.event)
+            let step = try WireJSON.decode(AssistantsWire.RunStep.self, from: event.data, what: event.event)
             if let usage = step.usage?.tokenUsage { stepUsage = (stepUsage ?? .zero) + usage }
             return []
         case "thread.run.completed", "thread.run.failed", "thread.run.incomplete", "thread.run.cancelled", "thread.run.expired":
-            let run = try AssistantsWire.decode(AssistantsWire.Run.self, from: event.data, what: event.event)
+            let run = try WireJSON.decode(AssistantsWire.Run.self, from: event.data, what: event.event)
             let status = Self.status(ofTerminalEvent: event.event)
             return [.finished(terminal(run, status: status))]
         case "thread.run.requires_action":
-            let run = try AssistantsWire.decode(AssistantsWire.Run.self, from: event.data, what: event.event)
+            let run = try WireJSON.decode(AssistantsWire.Run.self, from: event.data, what: event.event)
             runId = run.id
             model = run.model ?? model
             // A run waiting for tool outputs would wait until it expires: end it and cancel it upstream.
-            return [.finished(finish(.failed, error: .runEnded(.failed, "the run requires tool outputs, which ThreadMeter does not provide"))), .cancelUpstream]
+            return [.finished(end(.failed, error: .runEnded(.failed, "the run requires tool outputs, which ThreadMeter does not provide"))), .cancelUpstream]
         case "error":
-            let body = try AssistantsWire.decode(AssistantsWire.ErrorBody.self, from: event.data, what: "error event")
-            return [.finished(finish(.broken, error: .streamBroken("upstream error event: \(body.text)")))]
+            let body = try WireJSON.decode(UpstreamErrorBody.self, from: event.data, what: "error event")
+            return [.finished(end(.broken, error: .streamBroken("upstream error event: \(body.text)")))]
         default:
             return []  // thread.message.created, thread.run.step.created, done (handled above), …
         }
@@ -89,7 +70,7 @@ struct AssistantsStreamInterpreter: StreamInterpreter {
         return outcome
     }
 
-    private mutating func finish(_ status: RunStatus, error: UpstreamError) -> RunOutcome {
+    mutating func end(_ status: RunStatus, error: UpstreamError) -> RunOutcome {
         let outcome = RunOutcome(runId: runId, model: model, status: status, reportedUsage: stepUsage, answer: answer, error: error)
         self.outcome = outcome
         return outcome

@@ -1,14 +1,8 @@
 // The JSON shapes of the Assistants API v2 that ThreadMeter reads (contract §5).
-import Foundation
 import Metering
 
 /// Decodable views of Assistants API objects; fields the service does not use are left out.
 enum AssistantsWire {
-    /// `POST /threads` answer.
-    struct Thread: Decodable {
-        var id: String
-    }
-
     /// Run `usage`.
     struct Usage: Decodable {
         var promptTokens: Int
@@ -22,22 +16,13 @@ enum AssistantsWire {
         var tokenUsage: TokenUsage { TokenUsage(inputTokens: promptTokens, outputTokens: completionTokens) }
     }
 
-    struct LastError: Decodable {
-        var code: String?
-        var message: String?
-    }
-
-    struct IncompleteDetails: Decodable {
-        var reason: String?
-    }
-
     /// A `thread.run` object (run events and `GET …/runs/{id}`).
     struct Run: Decodable {
         var id: String
         var status: String?
         var model: String?
         var usage: Usage?
-        var lastError: LastError?
+        var lastError: WireErrorDetail?
         var incompleteDetails: IncompleteDetails?
 
         enum CodingKeys: String, CodingKey {
@@ -46,23 +31,12 @@ enum AssistantsWire {
 
         /// The terminal status this object reports, if it is terminal.
         var terminalStatus: RunStatus? {
-            switch status {
-            case "completed": .completed
-            case "failed": .failed
-            case "incomplete": .incomplete
-            case "cancelled": .cancelled
-            case "expired": .expired
-            default: nil
-            }
+            RunStatus(upstream: status, terminal: [.completed, .failed, .incomplete, .cancelled, .expired])
         }
 
         /// Why the run did not complete, as the upstream put it.
         var failureMessage: String {
-            if let message = lastError?.message, !message.isEmpty {
-                return lastError?.code.map { "\($0): \(message)" } ?? message
-            }
-            if let reason = incompleteDetails?.reason { return reason }
-            return "run ended with status \(status ?? "unknown")"
+            lastError?.text ?? incompleteDetails?.reason ?? "run ended with status \(status ?? "unknown")"
         }
     }
 
@@ -92,39 +66,6 @@ enum AssistantsWire {
         /// The text of every text content part, concatenated.
         var text: String {
             (delta.content ?? []).compactMap { $0.type == nil || $0.type == "text" ? $0.text?.value : nil }.joined()
-        }
-    }
-
-    /// An error body (`{"error":{…}}`) or an `error` stream event (`{"message":…}` or `{"error":{…}}`).
-    struct ErrorBody: Decodable {
-        struct Detail: Decodable {
-            var message: String?
-            var type: String?
-            var code: String?
-            var param: String?
-        }
-
-        var error: Detail?
-        var message: String?
-        var code: String?
-
-        var text: String {
-            error?.message ?? message ?? error?.code ?? code ?? "no message"
-        }
-    }
-
-    private static let decoder = JSONDecoder()
-
-    /// Decodes `text` as `type`, mapping any failure to `.malformed`.
-    static func decode<T: Decodable>(_ type: T.Type, from text: String, what: String? = nil) throws(UpstreamError) -> T {
-        try decode(type, from: Data(text.utf8), what: what)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, from data: Data, what: String? = nil) throws(UpstreamError) -> T {
-        do {
-            return try decoder.decode(type, from: data)
-        } catch {
-            throw .malformed("invalid JSON in \(what ?? String(describing: type)): \(JSONErrorText.describe(error))")
         }
     }
 }

@@ -4,11 +4,6 @@ import Metering
 
 /// Decodable views of Responses API objects; fields the service does not use are left out.
 enum ResponsesWire {
-    /// `POST /conversations` answer.
-    struct Conversation: Decodable {
-        var id: String
-    }
-
     /// `response.usage`.
     struct Usage: Decodable {
         struct InputDetails: Decodable {
@@ -43,44 +38,27 @@ enum ResponsesWire {
         }
     }
 
-    struct ErrorDetail: Decodable {
-        var code: String?
-        var message: String?
-    }
-
-    struct IncompleteDetails: Decodable {
-        var reason: String?
-    }
-
     /// A `response` object (inside events and from `GET /responses/{id}`).
     struct Response: Decodable {
         var id: String
         var status: String?
         var model: String?
         var usage: Usage?
-        var error: ErrorDetail?
+        var error: WireErrorDetail?
         var incompleteDetails: IncompleteDetails?
 
         enum CodingKeys: String, CodingKey {
             case id, status, model, usage, error, incompleteDetails = "incomplete_details"
         }
 
+        /// The terminal status this object reports, if it is terminal.
         var terminalStatus: RunStatus? {
-            switch status {
-            case "completed": .completed
-            case "failed": .failed
-            case "incomplete": .incomplete
-            case "cancelled": .cancelled
-            default: nil
-            }
+            RunStatus(upstream: status, terminal: [.completed, .failed, .incomplete, .cancelled])
         }
 
+        /// Why the response did not complete, as the upstream put it.
         var failureMessage: String {
-            if let message = error?.message, !message.isEmpty {
-                return error?.code.map { "\($0): \(message)" } ?? message
-            }
-            if let reason = incompleteDetails?.reason { return "incomplete: \(reason)" }
-            return "response ended with status \(status ?? "unknown")"
+            error?.text ?? incompleteDetails?.reason.map { "incomplete: \($0)" } ?? "response ended with status \(status ?? "unknown")"
         }
     }
 
@@ -103,7 +81,7 @@ enum ResponsesWire {
     struct ErrorEvent: Decodable {
         var code: String?
         var message: String?
-        var error: ErrorDetail?
+        var error: WireErrorDetail?
 
         var text: String {
             let message = error?.message ?? message ?? "no message"

@@ -13,4 +13,6 @@ struct RunControl<Polled: Sendable>: Sendable {
     var abandonTimeout: Duration
     /// Pause between polls.
     var pollInterval: Duration
+    /// The clock of `abandonTimeout` and `pollInterval` (tests pass one they advance by hand).
+    var clock: any Clock<Duration> = ContinuousClock()
 }

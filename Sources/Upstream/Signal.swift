@@ -27,8 +27,13 @@ final class Signal: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Waits until `fire()` or `deadline`, whichever comes first.
+    /// Waits until `fire()` or `deadline` on the continuous clock, whichever comes first.
     func wait(until deadline: ContinuousClock.Instant) async {
+        await wait(until: deadline, clock: ContinuousClock())
+    }
+
+    /// Waits until `fire()` or `deadline` on `clock`, whichever comes first.
+    func wait<C: Clock>(until deadline: C.Instant, clock: C) async {
         let id = state.withLock { state -> Int in
             state.nextId += 1
             return state.nextId
@@ -45,7 +50,7 @@ final class Signal: Sendable {
             }
             let timer = Task {
                 do {
-                    try await Task.sleep(until: deadline)
+                    try await clock.sleep(until: deadline, tolerance: nil)
                 } catch {
                     return  // cancelled by fire(), which resumes the waiter itself
                 }

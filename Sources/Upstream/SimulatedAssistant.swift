@@ -7,7 +7,7 @@ import Telemetry
 /// `gpt-4o-mini`, an answer streamed as 8–20 deltas with small delays, and usage reported at the end
 /// whose prompt tokens grow with the thread's history (instructions + earlier questions and answers +
 /// this question). Any well-formed thread id is accepted as an existing thread.
-public final class SimulatedAssistant: AssistantUpstream {
+public final class SimulatedAssistant: RunProvider {
     /// Settings of the simulation.
     public struct Options: Sendable {
         /// Pause before each delta, drawn uniformly from this range.

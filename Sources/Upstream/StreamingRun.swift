@@ -1,5 +1,7 @@
 // One accepted run whose SSE stream is read as it arrives and relayed as RunEvents.
+import Metering
 import Foundation
+import HTTPWire
 import Synchronization
 import Telemetry
 
@@ -125,12 +127,16 @@ final class StreamingRun<Interpreter: StreamInterpreter>: UpstreamRun {
     }
 
     private func stopAndSettle() async -> RunOutcome {
+        await stopAndSettle(clock: control.clock)
+    }
+
+    private func stopAndSettle<C: Clock<Duration>>(clock: C) async -> RunOutcome {
         if let outcome = state.withLock({ $0.interpreter.outcome }) { return outcome }
-        let deadline = ContinuousClock.now + control.abandonTimeout
+        let deadline = clock.now.advanced(by: control.abandonTimeout)
         guard let runId = state.withLock({ $0.interpreter.runId }) else {
             // No run id yet: nothing to cancel or poll; closing the stream is all that can be done.
             response.cancel()
-            await settled.wait(until: deadline)
+            await settled.wait(until: deadline, clock: clock)
             return settle { $0.stopped(reason: "stopped before the upstream reported a run id") }
         }
         logger.debug("stopping upstream run", [("thread_id", threadId), ("run_id", runId)])
@@ -139,14 +145,14 @@ final class StreamingRun<Interpreter: StreamInterpreter>: UpstreamRun {
         } else {
             await requestCancel(runId)
         }
-        await settled.wait(until: deadline)
+        await settled.wait(until: deadline, clock: clock)
         if let outcome = state.withLock({ $0.interpreter.outcome }) {
             deliver(outcome)
             return outcome
         }
         // The stream ended (or stalled) before a terminal event: read the run itself.
         response.cancel()
-        while ContinuousClock.now < deadline {
+        while clock.now < deadline {
             do {
                 let polled = try await control.fetch(runId)
                 if let outcome = state.withLock({ $0.interpreter.finish(fromPolled: polled) }) {
@@ -157,7 +163,7 @@ final class StreamingRun<Interpreter: StreamInterpreter>: UpstreamRun {
                 logger.warning("polling a stopped upstream run failed", [("run_id", runId), ("error", error.message)])
             }
             do {
-                try await Task.sleep(until: min(deadline, ContinuousClock.now + control.pollInterval))
+                try await clock.sleep(until: min(deadline, clock.now.advanced(by: control.pollInterval)), tolerance: nil)
             } catch {
                 break  // cancelled: give up polling
             }

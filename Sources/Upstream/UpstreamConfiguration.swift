@@ -82,11 +82,6 @@ public struct UpstreamConfiguration: Sendable {
         self.instructions = instructions
     }
 
-    /// The contract's default for `UPSTREAM_API`: `assistants` when `ASSISTANT_ID` is set, else `responses`.
-    public static func defaultAPI(assistantId: String?) -> API {
-        (assistantId?.isEmpty == false) ? .assistants : .responses
-    }
-
     /// Parses an `OPENAI_BASE_URL` value: an absolute `http`/`https` URL with a host; nil otherwise.
     public static func parseBaseURL(_ text: String) -> URL? {
         guard let url = URL(string: text), Self.baseURLProblem(url) == nil else { return nil }

@@ -2,10 +2,10 @@
 import Telemetry
 
 /// The upstream to use: the simulated assistant when `config` or its `apiKey` is nil (or empty),
-/// else an `AssistantsUpstream` or `ResponsesUpstream` per `config.api`. Call
+/// else an `UpstreamDriver` over the dialect `config.api` names. Call
 /// `UpstreamConfiguration.validate()` first; a real upstream without `ASSISTANT_ID` / `OPENAI_MODEL`
 /// fails every run.
-public func makeUpstream(_ config: UpstreamConfiguration?, logger: Logger) -> any AssistantUpstream {
+public func makeUpstream(_ config: UpstreamConfiguration?, logger: Logger) -> any RunProvider {
     guard let config, let key = config.apiKey, !key.isEmpty else {
         var options = SimulatedAssistant.Options()
         if let config {
@@ -16,7 +16,7 @@ public func makeUpstream(_ config: UpstreamConfiguration?, logger: Logger) -> an
         return SimulatedAssistant(options: options, logger: logger)
     }
     switch config.api {
-    case .assistants: return AssistantsUpstream(configuration: config, logger: logger)
-    case .responses: return ResponsesUpstream(configuration: config, logger: logger)
+    case .assistants: return UpstreamDriver<AssistantsDialect>(configuration: config, logger: logger)
+    case .responses: return UpstreamDriver<ResponsesDialect>(configuration: config, logger: logger)
     }
 }

@@ -23,7 +23,7 @@ extension UpstreamHTTPClient {
         guard (200..<300).contains(status) else {
             throw UpstreamStatusMapping.error(status: status, headers: headers, body: body, call: call)
         }
-        return try AssistantsWire.decode(Reply.self, from: body, what: "the \(request.method) \(request.path) answer")
+        return try WireJSON.decode(Reply.self, from: body, what: "the \(request.method) \(request.path) answer")
     }
 
     /// Starts a streamed call; returns once a 2xx `text/event-stream` head arrived.

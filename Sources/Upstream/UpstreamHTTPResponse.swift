@@ -26,37 +26,71 @@ struct UpstreamHTTPResponse: Sendable {
             headers[name] = headers[name].map { $0 + ", " + field.value } ?? field.value
         }
         self.headers = headers
-        body = Body(base: response.body)
+        body = Body(source: .client(response.body))
         cancel = { response.cancel() }
+    }
+
+    /// A response whose body chunks come from `body` (tests script a stream with it).
+    init(status: Int, headers: [String: String], body: AsyncStream<BodyChunk>, cancel: @escaping @Sendable () -> Void) {
+        self.status = status
+        self.headers = headers
+        self.body = Body(source: .scripted(body))
+        self.cancel = cancel
     }
 
     /// Reads the rest of the body, up to `limit` bytes.
     func collect(limit: Int) async throws(UpstreamError) -> Data {
         do {
-            return Data(try await body.base.collect(upTo: limit))
+            switch body.source {
+            case .client(let base): return Data(try await base.collect(upTo: limit))
+            case .scripted: break
+            }
         } catch {
             throw UpstreamError(error)
         }
+        var data = Data()
+        for await chunk in body {
+            switch chunk {
+            case .data(let bytes):
+                guard data.count + bytes.count <= limit else {
+                    cancel()
+                    throw .malformed("upstream response body larger than \(limit) bytes")
+                }
+                data.append(bytes)
+            case .failed(let error):
+                throw error
+            }
+        }
+        return data
     }
 
     /// The client's body chunks as `BodyChunk`s: a failure becomes a last `.failed` chunk. The
     /// connection stops being read while the reader is behind.
     struct Body: AsyncSequence, Sendable {
         typealias Element = BodyChunk
-        let base: HTTPClientResponse.Body
+        enum Source: Sendable {
+            case client(HTTPClientResponse.Body)
+            case scripted(AsyncStream<BodyChunk>)
+        }
+        let source: Source
 
         func makeAsyncIterator() -> AsyncIterator {
-            AsyncIterator(base: base.makeAsyncIterator())
+            switch source {
+            case .client(let base): AsyncIterator(base: base.makeAsyncIterator(), scripted: nil)
+            case .scripted(let stream): AsyncIterator(base: nil, scripted: stream.makeAsyncIterator())
+            }
         }
 
         struct AsyncIterator: AsyncIteratorProtocol {
-            var base: HTTPClientResponse.Body.Iterator
+            var base: HTTPClientResponse.Body.Iterator?
+            var scripted: AsyncStream<BodyChunk>.AsyncIterator?
             var ended = false
 
             mutating func next() async -> BodyChunk? {
                 guard !ended else { return nil }
+                if scripted != nil { return await scripted!.next() }
                 do {
-                    if let bytes = try await base.next() { return .data(Data(bytes)) }
+                    if let bytes = try await base?.next() { return .data(Data(bytes)) }
                     ended = true
                     return nil
                 } catch {

@@ -5,7 +5,9 @@ import HTTPWire
 public final class TestEventStream: @unchecked Sendable {
     public let connection: TestConnection
     public let head: TestResponseHead
-    private var parser = SSEEventParser()
+    private var parser = SSEParser(keepsComments: true)
+    /// Events parsed but not yet returned, in order.
+    private var pending: [TestSSEEvent] = []
     private var finished = false
 
     init(connection: TestConnection, head: TestResponseHead) {
@@ -21,7 +23,8 @@ public final class TestEventStream: @unchecked Sendable {
     public func nextEvent(timeout: Duration = .seconds(30), includeComments: Bool = false) async throws -> TestSSEEvent? {
         let deadline = ContinuousClock.now + timeout
         while true {
-            while let event = parser.next() {
+            while !pending.isEmpty {
+                let event = pending.removeFirst()
                 if includeComments || !event.isComment { return event }
             }
             guard !finished else { return nil }
@@ -29,15 +32,19 @@ public final class TestEventStream: @unchecked Sendable {
             guard remaining > .zero else { throw TestClientError.timedOut(waitingFor: "an SSE event") }
             if head.isChunked {
                 if let chunk = try await connection.readChunk(timeout: remaining) {
-                    parser.append(chunk)
+                    try receive(chunk)
                 } else {
                     finished = true
                 }
             } else {
                 let bytes = try await connection.receive(timeout: remaining)
-                if bytes.isEmpty { finished = true } else { parser.append(bytes) }
+                if bytes.isEmpty { finished = true } else { try receive(bytes) }
             }
         }
+    }
+
+    private func receive(_ bytes: [UInt8]) throws {
+        pending += try parser.feed(bytes).map(TestSSEEvent.init)
     }
 
     /// Every remaining event until the stream ends.

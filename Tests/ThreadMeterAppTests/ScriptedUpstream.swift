@@ -16,7 +16,7 @@ enum ScriptStep: Sendable {
     case hang(deltas: [String], usageOnAbandon: TokenUsage?)
 }
 
-final class ScriptedUpstream: AssistantUpstream {
+final class ScriptedUpstream: RunProvider {
     let kind = "simulated"
     private let steps: Mutex<[ScriptStep]>
     private let fallback: ScriptStep

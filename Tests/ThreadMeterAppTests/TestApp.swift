@@ -30,7 +30,7 @@ func fastSimulatedAssistant(seed: UInt64 = 42) -> SimulatedAssistant {
 /// Runs `body` against a freshly started service and always shuts it down.
 func withTestApp(
     configure: (inout ServiceConfiguration) -> Void = { _ in },
-    upstream: (any AssistantUpstream)? = nil,
+    upstream: (any RunProvider)? = nil,
     ledger: (any UsageLedger)? = nil,
     clock: (any MeteringClock)? = nil,
     _ body: (TestApp) async throws -> Void

@@ -41,22 +41,6 @@ struct AssistantsUpstreamTests {
         }
     }
 
-    @Test("continuing a thread skips thread creation and prompt tokens grow with history")
-    func continuesThread() async throws {
-        try await withMock { mock in
-            let upstream = upstream(.assistants, mock)
-            let first = try await upstream.startRun(RunRequest(threadId: nil, query: "First?"))
-            let firstUsage = try #require(await collect(first).outcome?.reportedUsage)
-            mock.clearRequests()
-            let second = try await upstream.startRun(RunRequest(threadId: first.threadId, query: "Second?"))
-            #expect(!second.isNewThread)
-            #expect(second.threadId == first.threadId)
-            let secondUsage = try #require(await collect(second).outcome?.reportedUsage)
-            #expect(secondUsage.inputTokens > firstUsage.inputTokens)
-            #expect(mock.requests.map(\.endpoint) == [.addMessage, .createRun])
-        }
-    }
-
     @Test("demand stage, account and additional instructions reach the run as additional_instructions and metadata")
     func contextPassing() async throws {
         try await withMock { mock in
@@ -107,20 +91,6 @@ struct AssistantsUpstreamTests {
         }
     }
 
-    @Test("rate-limit headers of upstream responses are kept with lowercase names")
-    func rateLimits() async throws {
-        try await withMock { mock in
-            let upstream = upstream(.assistants, mock)
-            #expect(upstream.rateLimitSnapshot().isEmpty)
-            _ = try await collect(upstream.startRun(RunRequest(threadId: nil, query: "Q?")))
-            let snapshot = upstream.rateLimitSnapshot()
-            #expect(snapshot["x-ratelimit-limit-requests"] == "10000")
-            #expect(snapshot["x-ratelimit-remaining-requests"] == String(10_000 - 1 - mock.requestCount))
-            #expect(snapshot["x-ratelimit-reset-tokens"] == "0s")
-            #expect(snapshot.count == 6)
-        }
-    }
-
     // MARK: Failures before the run stream starts
 
     @Test("connection refused is connectionFailed (502)")
@@ -134,31 +104,6 @@ struct AssistantsUpstreamTests {
         }
         #expect(message.contains("refused"))
         #expect(error?.httpStatus == 502)
-    }
-
-    @Test("a connection closed without an answer is connectionFailed")
-    func closedConnection() async throws {
-        try await withMock { mock in
-            mock.setFault(.closeConnection, for: .createThread)
-            let error = await startFailure(upstream(.assistants, mock))
-            guard case .connectionFailed? = error else {
-                Issue.record("expected connectionFailed, got \(String(describing: error))")
-                return
-            }
-        }
-    }
-
-    @Test("a connection broken right after the run's head ends the run broken with connectionFailed")
-    func brokenRunStream() async throws {
-        try await withMock { mock in
-            mock.setFault(.closeConnection, for: .createRun)
-            let collected = try await collect(upstream(.assistants, mock).startRun(RunRequest(threadId: nil, query: "Q?")))
-            #expect(collected.outcome?.status == .broken)
-            guard case .connectionFailed? = collected.outcome?.error else {
-                Issue.record("expected connectionFailed, got \(String(describing: collected.outcome?.error))")
-                return
-            }
-        }
     }
 
     @Test("a connect that hangs (the listener's accept queue is full) is a timeout")
@@ -216,20 +161,6 @@ struct AssistantsUpstreamTests {
         }
     }
 
-    @Test("401 and 403 are unauthorized, naming the upstream key", arguments: [401, 403])
-    func unauthorized(status: Int) async throws {
-        try await withMock { mock in
-            mock.setFault(.status(status), for: .createThread)
-            let error = await startFailure(upstream(.assistants, mock))
-            guard case .unauthorized? = error else {
-                Issue.record("expected unauthorized, got \(String(describing: error))")
-                return
-            }
-            #expect(error?.message.contains("OPENAI_API_KEY") == true)
-            #expect(error?.httpStatus == 502)
-        }
-    }
-
     @Test("a wrong key is rejected by the upstream as unauthorized")
     func wrongKey() async throws {
         var settings = MockUpstreamSettings()
@@ -242,63 +173,7 @@ struct AssistantsUpstreamTests {
         }
     }
 
-    @Test("an unknown thread is threadNotFound (404)")
-    func unknownThread() async throws {
-        try await withMock { mock in
-            let error = await startFailure(upstream(.assistants, mock), RunRequest(threadId: "thread_doesNotExist", query: "Q?"))
-            guard case .threadNotFound? = error else {
-                Issue.record("expected threadNotFound, got \(String(describing: error))")
-                return
-            }
-            #expect(error?.httpStatus == 404)
-        }
-    }
-
-    @Test("429 is rateLimited with the upstream's Retry-After")
-    func rateLimited() async throws {
-        try await withMock { mock in
-            mock.setFault(.status(429, retryAfter: "7"), for: .createRun)
-            let error = await startFailure(upstream(.assistants, mock))
-            guard case .rateLimited(let retryAfter, _)? = error else {
-                Issue.record("expected rateLimited, got \(String(describing: error))")
-                return
-            }
-            #expect(retryAfter == "7")
-            #expect(error?.httpStatus == 429)
-        }
-    }
-
-    @Test("5xx is a bad status carrying the upstream's message (502)", arguments: [500, 503])
-    func serverError(status: Int) async throws {
-        try await withMock { mock in
-            mock.setFault(.status(status), for: .addMessage)
-            let error = await startFailure(upstream(.assistants, mock))
-            guard case .badStatus(let code, let message)? = error else {
-                Issue.record("expected badStatus, got \(String(describing: error))")
-                return
-            }
-            #expect(code == status)
-            #expect(message == MockUpstreamServer.message(forStatus: status))
-            #expect(error?.httpStatus == 502)
-        }
-    }
-
     // MARK: Failures after the stream started
-
-    @Test("malformed JSON or SSE mid-stream ends the run as malformed after the deltas before it",
-          arguments: [MockUpstreamFault.malformedJSON, .malformedSSE])
-    func malformed(fault: MockUpstreamFault) async throws {
-        try await withMock { mock in
-            mock.setFault(fault, for: .createRun)
-            let collected = try await collect(upstream(.assistants, mock).startRun(RunRequest(threadId: nil, query: "Q?")))
-            #expect(collected.deltas.count == 2)
-            #expect(collected.outcome?.status == .broken)
-            guard case .malformed? = collected.outcome?.error else {
-                Issue.record("expected malformed, got \(String(describing: collected.outcome?.error))")
-                return
-            }
-        }
-    }
 
     @Test("a stream cut without a terminal event is streamBroken")
     func cutStream() async throws {
@@ -342,61 +217,17 @@ struct AssistantsUpstreamTests {
 
     // MARK: Abandon
 
-    @Test("abandon cancels the run upstream within a second and returns the partial usage reported")
-    func abandonCancels() async throws {
-        var settings = MockUpstreamSettings()
-        settings.deltaCount = 40
-        settings.deltaDelay = .milliseconds(30)
-        try await withMock(settings) { mock in
-            let run = try await upstream(.assistants, mock).startRun(RunRequest(threadId: nil, query: "A long question?"))
-            var iterator = run.events.makeAsyncIterator()
-            _ = await iterator.next()
-            let clock = ContinuousClock()
-            let start = clock.now
-            let outcome = await run.abandon()
-            #expect(clock.now - start < .seconds(2))
-            let cancels = mock.requests(to: .cancelRun)
-            #expect(cancels.count == 1)
-            #expect(try #require(cancels.first).receivedAt - start < .seconds(1), "the cancel reached the upstream more than a second after abandon()")
-            #expect(outcome.status == .cancelled)
-            let runId = try #require(outcome.runId)
-            #expect(mock.status(ofRun: runId) == "cancelled")
-            let usage = try #require(outcome.reportedUsage)
-            #expect(usage == TokenUsage(inputTokens: mock.reportedUsage.inputTokens, outputTokens: mock.reportedUsage.outputTokens))
-            #expect(usage.outputTokens < 40)
-            #expect(await run.abandon() == outcome)
-        }
-    }
-
     @Test("when the stream ends after the cancel without a terminal event, abandon polls the run for its usage")
     func abandonPolls() async throws {
-        var settings = MockUpstreamSettings()
-        settings.deltaCount = 40
-        settings.deltaDelay = .milliseconds(30)
-        try await withMock(settings) { mock in
+        try await withMock(midStreamSettings()) { mock in
             mock.setFault(.cutStreamOnCancel, for: .cancelRun)
-            let run = try await upstream(.assistants, mock).startRun(RunRequest(threadId: nil, query: "Q?"))
-            var iterator = run.events.makeAsyncIterator()
-            _ = await iterator.next()
-            let clock = ContinuousClock()
-            let start = clock.now
-            let outcome = await run.abandon()
-            #expect(clock.now - start < .seconds(2))
-            #expect(try #require(mock.requests(to: .cancelRun).first).receivedAt - start < .seconds(1))
-            #expect(outcome.status == .cancelled)
+            let abandoned = try await abandonMidStream(upstream(.assistants, mock))
+            #expect(abandoned.took < .seconds(2))
+            #expect(try #require(mock.requests(to: .cancelRun).first).receivedAt - abandoned.start < .seconds(1))
+            #expect(abandoned.outcome.status == .cancelled)
             #expect(mock.requests(to: .getRun).count >= 1)
-            #expect(outcome.reportedUsage == TokenUsage(inputTokens: mock.reportedUsage.inputTokens, outputTokens: mock.reportedUsage.outputTokens))
-            #expect(outcome.reportedUsage != nil)
-        }
-    }
-
-    @Test("abandon after the run finished returns that outcome without cancelling")
-    func abandonAfterFinish() async throws {
-        try await withMock { mock in
-            let run = try await upstream(.assistants, mock).startRun(RunRequest(threadId: nil, query: "Q?"))
-            let outcome = try #require(await collect(run).outcome)
-            #expect(await run.abandon() == outcome)
-            #expect(mock.requests(to: .cancelRun).isEmpty)
+            #expect(abandoned.outcome.reportedUsage == TokenUsage(inputTokens: mock.reportedUsage.inputTokens, outputTokens: mock.reportedUsage.outputTokens))
+            #expect(abandoned.outcome.reportedUsage != nil)
         }
     }
 }

@@ -33,7 +33,7 @@ func testConfiguration(_ api: UpstreamConfiguration.API, baseURL: URL, instructi
 }
 
 func upstream(_ api: UpstreamConfiguration.API, _ mock: MockUpstreamServer, instructions: String? = nil, logger: Logger = .noop,
-              configure: (inout UpstreamConfiguration) -> Void = { _ in }) -> any AssistantUpstream {
+              configure: (inout UpstreamConfiguration) -> Void = { _ in }) -> any RunProvider {
     var configuration = testConfiguration(api, baseURL: mock.baseURL, instructions: instructions)
     configure(&configuration)
     return makeUpstream(configuration, logger: logger)
@@ -59,8 +59,40 @@ func collect(_ run: any UpstreamRun) async -> CollectedRun {
     return collected
 }
 
+/// A mock answer long enough to abandon mid-stream: 40 deltas, 30 ms apart.
+func midStreamSettings() -> MockUpstreamSettings {
+    var settings = MockUpstreamSettings()
+    settings.deltaCount = 40
+    settings.deltaDelay = .milliseconds(30)
+    return settings
+}
+
+/// What `abandonMidStream` saw: the run, its outcome, when `abandon()` was called and how long it took.
+struct AbandonedRun {
+    var run: any UpstreamRun
+    var outcome: RunOutcome
+    var start: ContinuousClock.Instant
+    var took: Duration
+}
+
+/// Starts a run, waits for its first delta, then abandons it.
+func abandonMidStream(_ upstream: any RunProvider) async throws -> AbandonedRun {
+    let run = try await upstream.startRun(RunRequest(threadId: nil, query: "A long question?"))
+    var iterator = run.events.makeAsyncIterator()
+    _ = await iterator.next()
+    let clock = ContinuousClock()
+    let start = clock.now
+    let outcome = await run.abandon()
+    return AbandonedRun(run: run, outcome: outcome, start: start, took: clock.now - start)
+}
+
+/// The name of an error's case without its payload (`threadNotFound`), for `#expect` comparisons.
+func caseName(_ error: UpstreamError?) -> String? {
+    error.map { String(String(describing: $0).prefix { $0 != "(" }) }
+}
+
 /// Starts a run and expects `startRun` to throw; returns the error.
-func startFailure(_ upstream: any AssistantUpstream, _ request: RunRequest = RunRequest(threadId: nil, query: "Q?")) async -> UpstreamError? {
+func startFailure(_ upstream: any RunProvider, _ request: RunRequest = RunRequest(threadId: nil, query: "Q?")) async -> UpstreamError? {
     do {
         let run = try await upstream.startRun(request)
         Issue.record("expected startRun to fail, it started a run on \(run.threadId)")

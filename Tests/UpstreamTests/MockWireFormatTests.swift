@@ -1,6 +1,8 @@
 import Foundation
 import MockUpstream
+import HTTPWire
 import Testing
+import TestSupport
 @testable import Upstream
 
 @Suite("Mock upstream wire format")
@@ -14,7 +16,7 @@ struct MockWireFormatTests {
     func assistantsByteForByte() throws {
         let recorded = try Self.events(RecordedFixtures.assistantsRunStream)
         let deltas = try recorded.filter { $0.event == "thread.message.delta" }.map {
-            try AssistantsWire.decode(AssistantsWire.MessageDelta.self, from: $0.data).text
+            try WireJSON.decode(AssistantsWire.MessageDelta.self, from: $0.data).text
         }
         let facts = MockAssistantsWire.RunFacts(
             runId: "run_tFMIkOX3TiujVMY3DeuHJT0z", threadId: "thread_dB4z9zt6oQzQjaIovFt995j3", assistantId: "asst_test",

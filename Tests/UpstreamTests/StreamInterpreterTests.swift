@@ -1,5 +1,7 @@
 import Metering
+import HTTPWire
 import Testing
+import TestSupport
 @testable import Upstream
 
 /// Feeds events to an interpreter the way the stream reader does.
@@ -162,9 +164,9 @@ struct AssistantsStreamInterpreterTests {
     func polledRun() throws {
         var interpreter = AssistantsStreamInterpreter()
         _ = interpreter.handle(SSEEvent(event: "thread.run.created", data: Self.run("queued")))
-        let inProgress = try AssistantsWire.decode(AssistantsWire.Run.self, from: Self.run("cancelling"))
+        let inProgress = try WireJSON.decode(AssistantsWire.Run.self, from: Self.run("cancelling"))
         #expect(interpreter.finish(fromPolled: inProgress) == nil)
-        let cancelled = try AssistantsWire.decode(AssistantsWire.Run.self, from: Self.run("cancelled", usage: #"{"prompt_tokens": 9, "completion_tokens": 1, "total_tokens": 10}"#))
+        let cancelled = try WireJSON.decode(AssistantsWire.Run.self, from: Self.run("cancelled", usage: #"{"prompt_tokens": 9, "completion_tokens": 1, "total_tokens": 10}"#))
         let outcome = interpreter.finish(fromPolled: cancelled)
         #expect(outcome?.status == .cancelled)
         #expect(outcome?.reportedUsage == TokenUsage(inputTokens: 9, outputTokens: 1))

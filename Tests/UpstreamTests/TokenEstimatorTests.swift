@@ -1,5 +1,7 @@
 import Metering
+import HTTPWire
 import Testing
+import TestSupport
 @testable import Upstream
 
 @Suite("Token estimator")
@@ -8,7 +10,7 @@ struct TokenEstimatorTests {
         var parser = SSEParser()
         let events = try parser.feed(Array(fixture.utf8))
         return try events.filter { $0.event == "thread.message.delta" }.map { event in
-            try AssistantsWire.decode(AssistantsWire.MessageDelta.self, from: event.data).text
+            try WireJSON.decode(AssistantsWire.MessageDelta.self, from: event.data).text
         }.joined()
     }
 
@@ -28,7 +30,7 @@ struct TokenEstimatorTests {
         var parser = SSEParser()
         let responses = try parser.feed(Array(RecordedFixtures.responsesStream.utf8))
             .filter { $0.event == "response.output_text.delta" }
-            .map { try AssistantsWire.decode(ResponsesWire.TextDelta.self, from: $0.data).delta }
+            .map { try WireJSON.decode(ResponsesWire.TextDelta.self, from: $0.data).delta }
             .joined()
         #expect(TokenEstimator.estimate(responses) == 59)  // reported: 45
     }

@@ -16,10 +16,10 @@ struct UpstreamConfigurationTests {
     @Test("a key selects the real upstream of the configured API")
     func realUpstreams() {
         let assistants = makeUpstream(UpstreamConfiguration(apiKey: "sk-test", api: .assistants, assistantId: "asst_1"), logger: .noop)
-        #expect(assistants is AssistantsUpstream)
+        #expect(assistants is UpstreamDriver<AssistantsDialect>)
         #expect(assistants.kind == "openai")
         let responses = makeUpstream(UpstreamConfiguration(apiKey: "sk-test", api: .responses, model: "gpt-4o-mini"), logger: .noop)
-        #expect(responses is ResponsesUpstream)
+        #expect(responses is UpstreamDriver<ResponsesDialect>)
     }
 
     @Test("missing ASSISTANT_ID with assistants is a one-line error")
@@ -47,13 +47,6 @@ struct UpstreamConfigurationTests {
     @Test("good base URLs parse", arguments: ["https://api.openai.com/v1", "http://127.0.0.1:9000/v1"])
     func goodBaseURL(text: String) {
         #expect(UpstreamConfiguration.parseBaseURL(text)?.absoluteString == text)
-    }
-
-    @Test("the default API follows ASSISTANT_ID")
-    func defaultAPI() {
-        #expect(UpstreamConfiguration.defaultAPI(assistantId: "asst_1") == .assistants)
-        #expect(UpstreamConfiguration.defaultAPI(assistantId: nil) == .responses)
-        #expect(UpstreamConfiguration.defaultAPI(assistantId: "") == .responses)
     }
 }
 

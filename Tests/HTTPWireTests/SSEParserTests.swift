@@ -1,5 +1,6 @@
+import HTTPWire
 import Testing
-@testable import Upstream
+import TestSupport
 
 @Suite("SSE parser")
 struct SSEParserTests {
@@ -50,13 +51,16 @@ struct SSEParserTests {
         let bytes = Array(fixture.utf8)
         let expected = try Self.parseAll([bytes])
         #expect(try Self.parseAll(bytes.map { [$0] }) == expected)
-        var rng = SeededGenerator(seed: 42)
+        var state: UInt64 = 42  // a fixed xorshift sequence: reproducible "random" chunk sizes
         for round in 0..<200 {
             if round % 20 == 0 { await Task.yield() }
             var chunks: [[UInt8]] = []
             var index = 0
             while index < bytes.count {
-                let size = Int.random(in: 1...300, using: &rng)
+                state ^= state << 13
+                state ^= state >> 7
+                state ^= state << 17
+                let size = Int(state % 300) + 1
                 chunks.append(Array(bytes[index..<min(bytes.count, index + size)]))
                 index += size
             }
@@ -178,5 +182,25 @@ struct SSEParserTests {
     func invalidUTF8() throws {
         let events = try Self.parseAll([Array("data: a".utf8) + [0xFF] + Array("b\n\n".utf8)])
         #expect(events == [SSEEvent(data: "a\u{FFFD}b")])
+    }
+
+    @Test("comments are dropped by default and kept with keepsComments, a comment-only block dispatched")
+    func keptComments() throws {
+        let stream = Array(": keep-alive\n\nevent: content\n:mid\ndata: x\n\n".utf8)
+        var plain = SSEParser()
+        #expect(try plain.feed(stream) == [SSEEvent(event: "content", data: "x")])
+        var keeping = SSEParser(keepsComments: true)
+        var events: [SSEEvent] = []
+        for byte in stream { events += try keeping.feed([byte]) }
+        #expect(events == [SSEEvent(data: "", comments: ["keep-alive"]), SSEEvent(event: "content", data: "x", comments: ["mid"])])
+        #expect(events.map(\.isCommentOnly) == [true, false])
+    }
+
+    @Test("kept comments count towards the event limit")
+    func keptCommentsAreBounded() throws {
+        var parser = SSEParser(maxEventBytes: 64, keepsComments: true)
+        #expect(throws: SSEParser.Error.eventTooLarge(limit: 64)) {
+            _ = try parser.feed(Array(String(repeating: ": " + String(repeating: "c", count: 20) + "\n", count: 4).utf8))
+        }
     }
 }

@@ -1,9 +1,9 @@
 // The recorded upstream wire samples of shared/fixtures, embedded byte for byte (LF line ends).
 
 /// Recorded upstream responses (see shared/fixtures/README.md).
-enum RecordedFixtures {
+public enum RecordedFixtures {
     /// `assistants-run-stream.sse`.
-    static let assistantsRunStream = #"""
+    public static let assistantsRunStream = #"""
 event: thread.run.created
 data: {"id": "run_tFMIkOX3TiujVMY3DeuHJT0z", "object": "thread.run", "created_at": 1795375441, "assistant_id": "asst_test", "thread_id": "thread_dB4z9zt6oQzQjaIovFt995j3", "status": "queued", "started_at": null, "expires_at": 1795376041, "cancelled_at": null, "failed_at": null, "completed_at": null, "required_action": null, "last_error": null, "model": "gpt-4o-mini", "instructions": "You are a helpful sales assistant.", "tools": [], "tool_resources": {}, "metadata": {}, "temperature": 1.0, "top_p": 1.0, "reasoning_effort": null, "max_completion_tokens": null, "max_prompt_tokens": null, "truncation_strategy": {"type": "auto", "last_messages": null}, "incomplete_details": null, "usage": null, "response_format": "auto", "tool_choice": "auto", "parallel_tool_calls": true}
 
@@ -118,7 +118,7 @@ data: [DONE]
 
 """#
     /// `responses-stream.sse`.
-    static let responsesStream = #"""
+    public static let responsesStream = #"""
 event: response.created
 data: {"type": "response.created", "sequence_number": 0, "response": {"id": "resp_205e95b867cf3d377fda19ba940b063892893caa585c7056", "object": "response", "created_at": 1795376069, "status": "in_progress", "background": false, "billing": {"payer": "developer"}, "completed_at": null, "conversation": {"id": "conv_02891c2bc271546de763dbaeef2efe6f23c6fdef3cd6c4d0"}, "error": null, "incomplete_details": null, "instructions": null, "max_output_tokens": null, "max_tool_calls": null, "model": "gpt-4o-mini-2024-07-18", "output": [], "parallel_tool_calls": true, "previous_response_id": null, "prompt_cache_key": null, "prompt_cache_retention": null, "reasoning": {"effort": null, "summary": null}, "safety_identifier": null, "service_tier": "default", "store": true, "temperature": 1.0, "text": {"format": {"type": "text"}, "verbosity": "medium"}, "tool_choice": "auto", "tools": [], "top_logprobs": 0, "top_p": 1.0, "truncation": "disabled", "usage": null, "user": null, "metadata": {}}}
 
@@ -212,12 +212,12 @@ data: {"type": "response.completed", "sequence_number": 29, "response": {"id": "
 
 """#
     /// `responses-conversation-create.json`.
-    static let responsesConversationCreate = #"""
+    public static let responsesConversationCreate = #"""
 {"id": "conv_02891c2bc271546de763dbaeef2efe6f23c6fdef3cd6c4d0", "object": "conversation", "created_at": 1795376069, "metadata": {"account": "Acme"}}
 
 """#
     /// The header fields of `assistants-run-stream.headers` (after `HTTP/1.1 200 OK`).
-    static let assistantsRunStreamHeaders: [(name: String, value: String)] = [
+    public static let assistantsRunStreamHeaders: [(name: String, value: String)] = [
         ("content-type", "text/event-stream; charset=utf-8"),
         ("transfer-encoding", "chunked"),
         ("cache-control", "no-cache"),
@@ -231,7 +231,7 @@ data: {"type": "response.completed", "sequence_number": 29, "response": {"id": "
         ("openai-version", "2020-10-01"),
     ]
     /// The header fields of `responses-stream.headers` (after `HTTP/1.1 200 OK`).
-    static let responsesStreamHeaders: [(name: String, value: String)] = [
+    public static let responsesStreamHeaders: [(name: String, value: String)] = [
         ("content-type", "text/event-stream; charset=utf-8"),
         ("transfer-encoding", "chunked"),
         ("cache-control", "no-cache"),

@@ -1,0 +1,15 @@
+// The request body ThreadMeter sends to start an Assistants API v2 run (contract §5).
+
+extension AssistantsWire {
+    /// `POST /threads/{id}/runs`.
+    struct RunCreate: Encodable {
+        var assistantId: String
+        var stream: Bool
+        var additionalInstructions: String?
+        var metadata: [String: String]
+
+        enum CodingKeys: String, CodingKey {
+            case assistantId = "assistant_id", stream, additionalInstructions = "additional_instructions", metadata
+        }
+    }
+}
