@@ -14,7 +14,7 @@ let package = Package(
         // bytes <-> HTTP messages; no sockets.
         .target(name: "HTTPWire"),
         // serial Dispatch queues per core: the event loops every socket, timer and handler task runs on.
-        .target(name: "EventLoops"),
+        .target(name: "EventLoops", dependencies: ["CEpoll"]),
         // logger, metrics, Prometheus text rendering.
         .target(name: "Telemetry"),
         // Dispatch sockets, connections, timeouts, backpressure, shutdown.
@@ -22,10 +22,14 @@ let package = Package(
         // the domain: usage arithmetic, thread registry actor, pricing, ledger protocol.
         .target(name: "Metering", dependencies: ["Telemetry"]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // OpenSSL 3 (libssl, libcrypto) for TLS to upstreams.
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
+        // HTTP/1.1 client on the event loops: pooled keep-alive connections, TLS, proxies, DNS off the loops.
+        .target(name: "HTTPClient", dependencies: ["COpenSSL", "EventLoops", "HTTPWire"]),
         // the durable SQLite store behind the ledger protocol.
         .target(name: "SQLiteLedger", dependencies: ["CSQLite", "Metering", "Telemetry"]),
-        // URLSession streaming, SSE parser, Assistants/Responses adapters, simulated assistant.
-        .target(name: "Upstream", dependencies: ["HTTPWire", "Metering", "Telemetry"]),
+        // SSE parser, Assistants/Responses adapters over the HTTP client, simulated assistant.
+        .target(name: "Upstream", dependencies: ["HTTPClient", "HTTPWire", "Metering", "Telemetry"]),
         // a loopback server that speaks both upstream wire formats, with fault switches.
         .target(name: "MockUpstream", dependencies: ["HTTPServer", "HTTPWire", "Telemetry"]),
         // OpenTelemetry traces: span model, W3C traceparent, OTLP/HTTP encodings, batching exporter, GenAI run spans.
@@ -55,12 +59,13 @@ let package = Package(
         // benchmarks of the usage ledger (group commit) and the thread registry (memory, eviction pauses).
         .executableTarget(name: "ledger-bench", dependencies: ["SQLiteLedger", "Metering", "Telemetry"], path: "LoadTests/LedgerBench"),
         .executableTarget(name: "registry-bench", dependencies: ["Metering"], path: "LoadTests/RegistryBench"),
-        // epoll(7) for the load harness (Glibc does not export it).
-        .systemLibrary(name: "CEpoll", path: "LoadTests/CEpoll"),
+        // epoll(7) for the event loops and the load harness (Glibc does not export it).
+        .systemLibrary(name: "CEpoll"),
 
-        .target(name: "TestSupport", dependencies: ["HTTPWire", "HTTPServer", "Telemetry"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["COpenSSL", "HTTPWire", "HTTPServer", "Telemetry"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
         .testTarget(name: "EventLoopsTests", dependencies: ["EventLoops"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "EventLoops", "HTTPWire", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPWire", "TestSupport"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport"]),
         .testTarget(name: "TracingTests", dependencies: ["Tracing", "Telemetry", "TestSupport", "HTTPServer", "HTTPWire"]),

@@ -13,6 +13,8 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// Position in its group.
     public let index: Int
     private static let identity = DispatchSpecificKey<Unmanaged<EventLoop>>()
+    /// The loop's socket poller, made on first use (touched only on `queue`).
+    var pollerStorage: SocketPoller?
 
     /// A loop with its own serial queue.
     public init(index: Int, label: String = "threadmeter.loop") {

@@ -1,5 +1,6 @@
 // One client connection: reads, writes and closes as its state machine decides.
 import Dispatch
+import EventLoops
 import HTTPWire
 import Synchronization
 import Telemetry
@@ -9,11 +10,11 @@ import Glibc
 import Darwin
 #endif
 
-/// The I/O side of a connection: a non-blocking socket, a read source (always on, except when
-/// pipelined input fills its buffer while a response is produced), a write source resumed only
-/// while output is pending, and the response in progress. All mutable state is confined to
-/// `loop.queue` (hence `@unchecked Sendable`).
-final class Connection: @unchecked Sendable {
+/// The I/O side of a connection: a non-blocking socket registered with its loop's `SocketPoller`
+/// — read interest always on, except when pipelined input fills its buffer while a response is
+/// produced; write interest only while output is pending — and the response in progress. All
+/// mutable state is confined to `loop.queue` (hence `@unchecked Sendable`).
+final class Connection: PollHandler, @unchecked Sendable {
     let id: Int
     let fd: Int32
     let remoteAddress: String
@@ -24,11 +25,9 @@ final class Connection: @unchecked Sendable {
     var output: [UInt8] = []
     var outputOffset = 0
     var response = ResponseProgress()
-    private var readSource: DispatchSourceRead?
+    private var pollToken: UInt64 = 0
     private var readPaused = false
-    private var writeSource: DispatchSourceWrite?
-    private var writeSourceResumed = false
-    private var liveSources = 0
+    private var writeWanted = false
     private var shutdownWriteWhenFlushed = false
     var flushScheduled = false
     private(set) var isClosed = false
@@ -51,17 +50,17 @@ final class Connection: @unchecked Sendable {
     // MARK: lifecycle
 
     func start() {
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
-        source.setEventHandler { @Sendable in self.readAvailable() }
-        source.setCancelHandler { @Sendable in self.sourceCancelled() }
-        readSource = source
-        liveSources += 1
-        source.resume()
+        pollToken = loop.eventLoop.poller.register(fd, interest: .readable, handler: self)
         if server.logger.isEnabled(.debug) {
             server.logger.debug("connection opened", [("remote", remoteAddress), ("connection", String(id))])
         }
         if server.isShuttingDown { beginShutdown() }
     }
+
+    // MARK: PollHandler
+
+    func socketReadable() { readAvailable() }
+    func socketWritable() { writable() }
 
     func tick(now: ContinuousClock.Instant) {
         perform(machine.tick(now: now))
@@ -77,8 +76,8 @@ final class Connection: @unchecked Sendable {
         perform(machine.abort(.shutdown))
     }
 
-    /// Tears down: cancels the handler task, fails waiting writers, cancels both sources; the
-    /// descriptor is closed once every source's cancel handler has run.
+    /// Tears down: cancels the handler task, fails waiting writers, leaves the poller and closes
+    /// the descriptor.
     func close(_ reason: ConnectionStateMachine.CloseReason) {
         guard !isClosed else { return }
         isClosed = true
@@ -90,30 +89,10 @@ final class Connection: @unchecked Sendable {
         if server.logger.isEnabled(.debug) {
             server.logger.debug("connection closed", [("remote", remoteAddress), ("connection", String(id)), ("reason", reason.rawValue)])
         }
-        if let readSource {
-            readSource.cancel()
-            if readPaused {
-                readPaused = false
-                readSource.resume()
-            }
-        }
-        if let writeSource {
-            writeSource.cancel()
-            if !writeSourceResumed {
-                writeSourceResumed = true
-                writeSource.resume()
-            }
-        }
-        loop.unregister(id)
-    }
-
-    private func sourceCancelled() {
-        liveSources -= 1
-        guard liveSources == 0 else { return }
-        readSource = nil
-        writeSource = nil
+        loop.eventLoop.poller.deregister(pollToken)
         Socket.close(fd)
         server.openConnections.subtract(1, ordering: .relaxed)
+        loop.unregister(id)
     }
 
     // MARK: reading
@@ -136,15 +115,18 @@ final class Connection: @unchecked Sendable {
 
     /// Pauses reading while pipelined input is at its bound during a response; resumes after.
     func syncReadInterest() {
-        guard !isClosed, let readSource else { return }
-        let wants = machine.wantsToRead
-        if wants, readPaused {
-            readPaused = false
-            readSource.resume()
-        } else if !wants, !readPaused {
-            readPaused = true
-            readSource.suspend()
-        }
+        guard !isClosed else { return }
+        let paused = !machine.wantsToRead
+        guard paused != readPaused else { return }
+        readPaused = paused
+        updateInterest()
+    }
+
+    /// Tells the poller what this connection waits for now.
+    private func updateInterest() {
+        var interest: PollInterest = readPaused ? .none : .readable
+        if writeWanted { interest.insert(.writable) }
+        loop.eventLoop.poller.update(pollToken, interest: interest)
     }
 
     // MARK: actions
@@ -225,26 +207,12 @@ final class Connection: @unchecked Sendable {
         syncReadInterest()
     }
 
-    /// The write source fires continuously while resumed, so it runs only while output is pending.
+    /// Write readiness is level-triggered, so it is asked for only while output is pending.
     private func updateWriteInterest() {
         let wants = pendingOutput > 0 && !isClosed
-        if wants, !writeSourceResumed {
-            let source: DispatchSourceWrite
-            if let existing = writeSource {
-                source = existing
-            } else {
-                source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
-                source.setEventHandler { @Sendable in self.writable() }
-                source.setCancelHandler { @Sendable in self.sourceCancelled() }
-                writeSource = source
-                liveSources += 1
-            }
-            writeSourceResumed = true
-            source.resume()
-        } else if !wants, writeSourceResumed, let writeSource {
-            writeSourceResumed = false
-            writeSource.suspend()
-        }
+        guard wants != writeWanted, !isClosed else { return }
+        writeWanted = wants
+        updateInterest()
     }
 
     func resumeWriters(throwing error: (any Error)? = nil) {

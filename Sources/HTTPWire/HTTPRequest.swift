@@ -19,9 +19,16 @@ public struct HTTPRequest: Sendable {
         self.body = body
     }
 
+    /// The path part of the target as sent, before `?`, still percent-encoded (route on this, so
+    /// that `%2F` never splits a segment; log this, so that a decoded CR/LF never reaches a log line).
+    public var rawPath: Substring {
+        guard let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return target[...] }
+        return target[..<q]
+    }
+
     /// The path part of the target, before `?`, percent-decoded.
     public var path: String {
-        let raw = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? target
+        let raw = String(rawPath)
         return PercentDecoding.decode(raw) ?? raw
     }
 

@@ -30,6 +30,8 @@ public struct ServiceConfiguration: Sendable {
     public var upstreamIdleTimeout: Double = 60
     /// Concurrent upstream connections (each streaming run holds one); beyond it runs queue.
     public var upstreamMaxConnections = 4096
+    /// PEM certificates trusted for an https upstream besides the system store.
+    public var upstreamCAFile: String?
     /// Delay between simulated deltas (milliseconds).
     public var simulatedDelayMs: Double = 30
     /// Longest wait for running streams on SIGTERM/SIGINT (seconds).
@@ -141,6 +143,9 @@ public struct ServiceConfiguration: Sendable {
         },
         Setting(env: "UPSTREAM_MAX_CONNECTIONS", help: "concurrent upstream connections; each streaming run holds one (default 4096)") { c, v throws(ConfigurationError) in
             c.upstreamMaxConnections = try integer("UPSTREAM_MAX_CONNECTIONS", v, in: 1...65_536)
+        },
+        Setting(env: "UPSTREAM_CA_FILE", help: "PEM CA certificates trusted for an https upstream, besides the system store") { c, v in
+            c.upstreamCAFile = v.isEmpty ? nil : v
         },
         Setting(env: "SIMULATED_DELAY_MS", help: "delay between simulated answer deltas (default 30)") { c, v throws(ConfigurationError) in
             c.simulatedDelayMs = try seconds("SIMULATED_DELAY_MS", v, allowZero: true)

@@ -196,6 +196,7 @@ extension ServiceConfiguration {
         upstream.firstByteTimeout = .milliseconds(Int(upstreamFirstByteTimeout * 1000))
         upstream.idleTimeout = .milliseconds(Int(upstreamIdleTimeout * 1000))
         upstream.maxConnections = upstreamMaxConnections
+        upstream.caFile = upstreamCAFile
         let delayMicros = Int(simulatedDelayMs * 1000)
         upstream.simulatedDelay = .microseconds(delayMicros * 2 / 3) ... .microseconds(delayMicros * 4 / 3)
         return upstream

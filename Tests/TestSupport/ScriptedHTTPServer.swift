@@ -7,10 +7,10 @@ import Glibc
 #endif
 
 /// One accepted connection as its script sees it.
-final class ScriptedConnection: @unchecked Sendable {
-    let fd: Int32
+public final class ScriptedConnection: @unchecked Sendable {
+    public let fd: Int32
     /// Position among accepted connections (0 for the first).
-    let index: Int
+    public let index: Int
     private var pending: [UInt8] = []
 
     init(fd: Int32, index: Int) {
@@ -21,7 +21,7 @@ final class ScriptedConnection: @unchecked Sendable {
     }
 
     /// The next request (head plus a `Content-Length` body) as text; nil when the client closed.
-    func readRequest() -> String? {
+    public func readRequest() -> String? {
         while true {
             if let end = find(Array("\r\n\r\n".utf8)) {
                 let head = String(decoding: pending[..<end], as: UTF8.self)
@@ -41,18 +41,12 @@ final class ScriptedConnection: @unchecked Sendable {
     }
 
     /// Writes `text` (all of it).
-    func write(_ text: String) {
-        let bytes = Array(text.utf8)
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { return }
-            sent += n
-        }
+    public func write(_ text: String) {
+        _ = LoopbackListener.send(fd, text.utf8)
     }
 
     /// Whether the client closed the connection within the receive timeout (10 s).
-    func waitForClientClose() -> Bool {
+    public func waitForClientClose() -> Bool {
         while true {
             var byte: UInt8 = 0
             let n = recv(fd, &byte, 1, 0)
@@ -79,71 +73,66 @@ final class ScriptedConnection: @unchecked Sendable {
 }
 
 /// Listens on 127.0.0.1 and runs `script` for every accepted connection (the socket closes after it).
-final class ScriptedHTTPServer: Sendable {
-    let port: Int
-    private let listener: Int32
-    private let accepted = Atomic<Int>(0)
-    private let stopped = DispatchSemaphore(value: 0)
+public final class ScriptedHTTPServer: Sendable {
+    private let listener: LoopbackListener
+
+    public var port: Int { listener.port }
 
     /// Connections accepted so far.
-    var acceptedCount: Int { accepted.load(ordering: .acquiring) }
+    public var acceptedCount: Int { listener.acceptedCount }
 
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)/v1")! }
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)/v1")! }
 
-    init(script: @escaping @Sendable (ScriptedConnection) -> Void) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var reuse: Int32 = 1
-        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else {
-            close(fd)
-            throw ScriptedServerError.cannotListen(errno)
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
-        listener = fd
-        let stopped = self.stopped
-        let thread = Thread { [self] in
-            while true {
-                let client = accept(fd, nil, nil)
-                guard client >= 0 else {
-                    // Closed here, not in stop(): the fd number must not be reused while accept may still run.
-                    close(fd)
-                    stopped.signal()
-                    return
-                }
-                let index = self.accepted.add(1, ordering: .acquiringAndReleasing).oldValue
-                let worker = Thread {
-                    script(ScriptedConnection(fd: client, index: index))
-                    close(client)
-                }
-                worker.start()
+    public init(script: @escaping @Sendable (ScriptedConnection) -> Void) throws {
+        listener = try LoopbackListener { client, index in script(ScriptedConnection(fd: client, index: index)) }
+    }
+
+    /// A server answering every request with `response`, recording the requests in `log`.
+    public static func answering(_ response: String = httpResponse("{}"), log: RequestLog? = nil) throws -> ScriptedHTTPServer {
+        try ScriptedHTTPServer { connection in
+            while let request = connection.readRequest() {
+                log?.append(request)
+                connection.write(response)
             }
         }
-        thread.start()
+    }
+
+    /// A server that answers the first request of each connection with `text`, then waits for the
+    /// client to close; `closed` learns whether it did (within the receive timeout).
+    public static func writingOnce(_ text: String, closed: (@Sendable (Bool) -> Void)? = nil) throws -> ScriptedHTTPServer {
+        try ScriptedHTTPServer { connection in
+            guard connection.readRequest() != nil else { return }
+            connection.write(text)
+            let sawClose = connection.waitForClientClose()
+            closed?(sawClose)
+        }
     }
 
     /// Stops accepting and closes the listening socket (connections already running finish their scripts).
-    func stop() {
-        _ = shutdown(listener, Int32(SHUT_RDWR))
-        stopped.wait()
+    public func stop() {
+        listener.stop()
     }
 }
 
-enum ScriptedServerError: Error {
+/// Requests a scripted server received, as text.
+public final class RequestLog: Sendable {
+    private let requests = Mutex<[String]>([])
+
+    public init() {}
+
+    public func append(_ request: String) {
+        requests.withLock { $0.append(request) }
+    }
+
+    public var all: [String] { requests.withLock { $0 } }
+}
+
+public enum ScriptedServerError: Error {
     case cannotListen(Int32)
+    case cannotConnect(Int32)
 }
 
 /// A response with a `Content-Length` body.
-func httpResponse(_ body: String, status: String = "200 OK", headers: String = "") -> String {
+public func httpResponse(_ body: String, status: String = "200 OK", headers: String = "") -> String {
     "HTTP/1.1 \(status)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\(headers)\r\n\(body)"
 }

@@ -1,11 +1,11 @@
-// Thin wrappers over the client socket system calls of the native transport.
+// Thin wrappers over the client socket system calls.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-enum NativeSocket {
+enum ClientSocket {
     #if canImport(Glibc)
     static let streamType = Int32(SOCK_STREAM.rawValue)
     /// Writes to a closed peer return EPIPE instead of raising SIGPIPE.
@@ -24,31 +24,21 @@ enum NativeSocket {
         case failed(errno: Int32)
     }
 
-    /// Resolves `host:port` (blocking getaddrinfo; numeric hosts resolve at once) and starts a
-    /// non-blocking connect to the first address that accepts one.
-    static func startConnect(host: String, port: Int) -> ConnectStart {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = streamType
-        hints.ai_flags = AI_NUMERICSERV
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let first = list else { return .failed(errno: status == EAI_SYSTEM ? errno : EHOSTUNREACH) }
-        defer { freeaddrinfo(list) }
-        var lastError = ECONNREFUSED
-        var entry: UnsafeMutablePointer<addrinfo>? = first
-        while let info = entry {
-            entry = info.pointee.ai_next
-            let fd = socket(info.pointee.ai_family, streamType, 0)
-            guard fd >= 0 else { lastError = errno; continue }
-            guard configure(fd) else { lastError = errno; close(fd); continue }
-            if connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return .connected(fd) }
-            let error = errno
-            if error == EINPROGRESS { return .inProgress(fd) }
-            lastError = error
+    /// Starts a non-blocking connect to `address`.
+    static func startConnect(_ address: SocketAddress) -> ConnectStart {
+        let fd = socket(address.family, streamType, 0)
+        guard fd >= 0 else { return .failed(errno: errno) }
+        guard configure(fd) else {
+            let code = errno
             close(fd)
+            return .failed(errno: code)
         }
-        return .failed(errno: lastError)
+        let result = address.withSockAddr { connect(fd, $0, $1) }
+        if result == 0 { return .connected(fd) }
+        let code = errno
+        if code == EINPROGRESS { return .inProgress(fd) }
+        close(fd)
+        return .failed(errno: code)
     }
 
     /// Non-blocking, no Nagle delay (a request goes out at once), no SIGPIPE where an option is needed.

@@ -1,2 +1,0 @@
-// epoll(7) for the load harness.
-#include <sys/epoll.h>
