@@ -33,7 +33,7 @@ let package = Package(
         // a loopback server that speaks both upstream wire formats, with fault switches.
         .target(name: "MockUpstream", dependencies: ["HTTPServer", "HTTPWire", "Telemetry"]),
         // OpenTelemetry traces: span model, W3C traceparent, OTLP/HTTP encodings, batching exporter, GenAI run spans.
-        .target(name: "Tracing", dependencies: ["Telemetry"]),
+        .target(name: "Tracing", dependencies: ["HTTPClient", "HTTPWire", "Telemetry"]),
         // routes, configuration, query orchestration.
         .target(name: "ThreadMeterApp", dependencies: [
             "HTTPServer", "HTTPWire", "Telemetry", "Metering", "SQLiteLedger", "Upstream",

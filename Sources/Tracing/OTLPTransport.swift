@@ -8,6 +8,12 @@ public protocol OTLPTransport: Sendable {
     /// POSTs `body` to `url` with `headers` (Content-Type included) and answers how it went,
     /// within `timeout` seconds.
     func post(url: URL, headers: [TracingConfiguration.Header], body: [UInt8], timeout: Double) async -> OTLPPostResult
+    /// Releases connections once the exporter has shut down.
+    func shutdown()
+}
+
+extension OTLPTransport {
+    public func shutdown() {}
 }
 
 /// What an export POST came to.

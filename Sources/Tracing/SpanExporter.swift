@@ -12,12 +12,14 @@ import Telemetry
 public final class SpanExporter: Sendable {
     public let configuration: TracingConfiguration
     private let shipper: BatchShipper<Span>
+    private let transport: any OTLPTransport
 
     public init(
         configuration: TracingConfiguration, transport: any OTLPTransport, logger: Logger,
         onDrop: @escaping @Sendable (_ count: Int, _ reason: String) -> Void
     ) {
         self.configuration = configuration
+        self.transport = transport
         let logger = logger.labelled("otlp-exporter")
         let encode = Self.encoder(for: configuration)
         let headers = [TracingConfiguration.Header("Content-Type", configuration.wireProtocol.contentType)] + configuration.headers
@@ -57,6 +59,7 @@ public final class SpanExporter: Sendable {
     /// dropped and counted (`shutdown`).
     public func shutdown(flushTimeout: Duration) async {
         await shipper.shutdown(timeout: flushTimeout)
+        transport.shutdown()
     }
 
     /// Every drop reason label, for pre-creating the metric series.

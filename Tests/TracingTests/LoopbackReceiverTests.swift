@@ -1,23 +1,8 @@
-// The exporter posting to a loopback OTLP receiver over HTTP: decoded spans, headers, a receiver down or slow.
+// The exporter posting to a loopback OTLP receiver with the service's HTTP client: decoded spans, headers, a receiver down or slow.
 import Foundation
 import Testing
 import TestSupport
 import Tracing
-
-/// Posts with TestSupport's raw-socket client: enough HTTP/1.1 for tests until the service's own
-/// HTTP client is the transport.
-struct SocketOTLPTransport: OTLPTransport {
-    func post(url: URL, headers: [TracingConfiguration.Header], body: [UInt8], timeout: Double) async -> OTLPPostResult {
-        do {
-            let response = try await sendRequest(
-                port: url.port ?? 80, method: "POST", path: url.path, headers: headers.map { ($0.name, $0.value) }, body: body,
-                timeout: .milliseconds(Int(timeout * 1000)))
-            return .status(response.status, retryAfter: nil)
-        } catch {
-            return .failed(String(describing: error))
-        }
-    }
-}
 
 @Suite struct LoopbackReceiverTests {
     static func exporter(_ url: String, drops: SpanExporterTests.Drops = .init(), timeout: Double = 2) throws -> SpanExporter {
@@ -28,7 +13,7 @@ struct SocketOTLPTransport: OTLPTransport {
         configuration.initialBackoff = 0.01
         configuration.maxBackoff = 0.02
         configuration.requestTimeout = timeout
-        return SpanExporter(configuration: configuration, transport: SocketOTLPTransport(), logger: .noop, onDrop: drops.record)
+        return SpanExporter(configuration: configuration, transport: HTTPClientOTLPTransport(requestTimeout: timeout), logger: .noop, onDrop: drops.record)
     }
 
     @Test func theReceiverGetsTheRunSpanWithItsAttributesAndTheConfiguredHeaders() async throws {
