@@ -16,32 +16,16 @@ repo="$(cd "$here/.." && pwd)"
 binary="${1:-$repo/.build/debug/threadmeter}"
 screenshot="${2:-$repo/docs/tryit.png}"
 work="$(mktemp -d)"
-server_pid=""
+. "$here/lib/live-server.sh"
 cleanup() {
-    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+    live_server_stop
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-for tool in chromium curl python3; do
-    command -v "$tool" >/dev/null || { echo "tryit-check: $tool is not installed" >&2; exit 2; }
-done
-if [ ! -x "$binary" ]; then
-    (cd "$repo" && swift build --product threadmeter)
-fi
+live_server_prepare tryit-check "$binary" "$repo"
 
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-base="http://127.0.0.1:$port"
-
-env -u OPENAI_API_KEY -u API_KEYS -u ADMIN_TOKEN -u USAGE_WEBHOOK_URL -u CORS_ORIGINS \
-    HOST=127.0.0.1 PORT="$port" DATABASE_PATH="$work/threadmeter.sqlite" SIMULATED_DELAY_MS=60 LOG_FORMAT=json \
-    "$binary" >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-    curl -sf -o /dev/null "$base/health" && break
-    kill -0 "$server_pid" 2>/dev/null || { echo "tryit-check: server exited:" >&2; cat "$work/server.log" >&2; exit 1; }
-    sleep 0.1
-done
+live_server_start "$binary" "$work" SIMULATED_DELAY_MS=60
 
 curl -sf -o "$work/page.html" -w '%{content_type}\n' "$base/" >"$work/content-type"
 chromium --headless --no-sandbox --disable-gpu --virtual-time-budget=60000 \

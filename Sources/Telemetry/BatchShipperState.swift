@@ -8,23 +8,7 @@
 /// `flushInterval` after the first one arrived. A failed send is retried with exponential
 /// backoff (honouring `Retry-After`) up to `maxAttempts` attempts, then dropped.
 public struct BatchShipperState<Event> {
-    public struct Policy: Sendable, Equatable {
-        public var capacity: Int
-        public var batchSize: Int
-        public var flushInterval: Double
-        public var maxAttempts: Int
-        public var initialBackoff: Double
-        public var maxBackoff: Double
-
-        public init(capacity: Int, batchSize: Int, flushInterval: Double, maxAttempts: Int, initialBackoff: Double, maxBackoff: Double) {
-            self.capacity = capacity
-            self.batchSize = batchSize
-            self.flushInterval = flushInterval
-            self.maxAttempts = maxAttempts
-            self.initialBackoff = initialBackoff
-            self.maxBackoff = maxBackoff
-        }
-    }
+    public typealias Policy = BatchPolicy
 
     public enum Action {
         case none
@@ -155,3 +139,27 @@ public struct BatchShipperState<Event> {
 
 extension BatchShipperState.Action: Equatable where Event: Equatable {}
 extension BatchShipperState.Action: Sendable where Event: Sendable {}
+
+/// How a batch shipper queues, batches and retries.
+public struct BatchPolicy: Sendable, Equatable {
+    /// Items waiting at most; further items are dropped (and counted) while it is full.
+    public var capacity: Int
+    /// Items per send.
+    public var batchSize: Int
+    /// Seconds a partial batch waits for more items.
+    public var flushInterval: Double
+    /// Attempts per batch, the first one included, before it is dropped.
+    public var maxAttempts: Int
+    /// Seconds before the first retry; doubles per attempt up to `maxBackoff`.
+    public var initialBackoff: Double
+    public var maxBackoff: Double
+
+    public init(capacity: Int, batchSize: Int, flushInterval: Double, maxAttempts: Int, initialBackoff: Double, maxBackoff: Double) {
+        self.capacity = capacity
+        self.batchSize = batchSize
+        self.flushInterval = flushInterval
+        self.maxAttempts = maxAttempts
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+    }
+}

@@ -60,21 +60,26 @@ public struct CORSPolicy: Sendable, Equatable {
     /// Headers for an actual (non-preflight) response to a request with this `Origin`; empty when
     /// the request has no `Origin` or the origin is refused.
     public func responseHeaders(origin: String?) -> [(name: String, value: String)] {
-        guard origin != nil, let allowed = allowedOrigin(for: origin) else { return [] }
-        var headers = [(name: "Access-Control-Allow-Origin", value: allowed)]
-        if allowed != "*" { headers.append((name: "Vary", value: "Origin")) }
+        guard var headers = originHeaders(origin) else { return [] }
         headers.append((name: "Access-Control-Expose-Headers", value: Self.exposedHeaders))
         return headers
     }
 
     /// Headers for the 204 answer to a preflight `OPTIONS` from `origin`; empty when refused.
     public func preflightHeaders(origin: String?) -> [(name: String, value: String)] {
-        guard origin != nil, let allowed = allowedOrigin(for: origin) else { return [] }
-        var headers = [(name: "Access-Control-Allow-Origin", value: allowed)]
-        if allowed != "*" { headers.append((name: "Vary", value: "Origin")) }
+        guard var headers = originHeaders(origin) else { return [] }
         headers.append((name: "Access-Control-Allow-Methods", value: Self.allowedMethods))
         headers.append((name: "Access-Control-Allow-Headers", value: Self.allowedHeaders))
         headers.append((name: "Access-Control-Max-Age", value: String(maxAgeSeconds)))
+        return headers
+    }
+
+    /// `Access-Control-Allow-Origin` (and `Vary: Origin` when it echoes the origin); nil when the
+    /// request has no `Origin` or it is refused.
+    private func originHeaders(_ origin: String?) -> [(name: String, value: String)]? {
+        guard origin != nil, let allowed = allowedOrigin(for: origin) else { return nil }
+        var headers = [(name: "Access-Control-Allow-Origin", value: allowed)]
+        if allowed != "*" { headers.append((name: "Vary", value: "Origin")) }
         return headers
     }
 

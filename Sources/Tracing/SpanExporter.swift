@@ -21,15 +21,12 @@ public final class SpanExporter: Sendable {
         self.configuration = configuration
         self.transport = transport
         let logger = logger.labelled("otlp-exporter")
-        let encode = Self.encoder(for: configuration)
+        let encoder = OTLPEncoder(serviceName: configuration.serviceName)
         let headers = [TracingConfiguration.Header("Content-Type", configuration.wireProtocol.contentType)] + configuration.headers
-        let policy = BatchShipper<Span>.Policy(
-            capacity: configuration.queueCapacity, batchSize: configuration.batchSize, flushInterval: configuration.flushInterval,
-            maxAttempts: configuration.maxAttempts, initialBackoff: configuration.initialBackoff, maxBackoff: configuration.maxBackoff)
         shipper = BatchShipper(
-            policy: policy, label: "threadmeter.otlp-exporter",
+            policy: configuration.batching, label: "threadmeter.otlp-exporter",
             send: { spans in
-                let result = await transport.post(url: configuration.endpoint, headers: headers, body: encode(spans), timeout: configuration.requestTimeout)
+                let result = await transport.post(url: configuration.endpoint, headers: headers, body: encoder.encode(spans, as: configuration.wireProtocol), timeout: configuration.requestTimeout)
                 return Self.classify(result, spans: spans.count, logger: logger)
             },
             onDrop: { count, reason in
@@ -70,17 +67,6 @@ public final class SpanExporter: Sendable {
         case .queueFull: "queue_full"
         case .rejected, .retriesExhausted: "export_failed"
         case .shutdown: "shutdown"
-        }
-    }
-
-    static func encoder(for configuration: TracingConfiguration) -> @Sendable ([Span]) -> [UInt8] {
-        switch configuration.wireProtocol {
-        case .httpJSON:
-            let encoder = OTLPJSONEncoder(serviceName: configuration.serviceName)
-            return { encoder.encode($0) }
-        case .httpProtobuf:
-            let encoder = OTLPProtobufEncoder(serviceName: configuration.serviceName)
-            return { encoder.encode($0) }
         }
     }
 

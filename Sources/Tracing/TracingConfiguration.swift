@@ -1,5 +1,6 @@
 // OTLP trace export settings read from the OpenTelemetry SDK environment variables, defaults in one place.
 import Foundation
+import Telemetry
 
 /// Where and how spans are exported. Defaults live here and only here.
 public struct TracingConfiguration: Sendable, Equatable {
@@ -34,17 +35,10 @@ public struct TracingConfiguration: Sendable, Equatable {
     public var headers: [Header] = []
     /// The `service.name` resource attribute.
     public var serviceName: String = "threadmeter"
-    /// Spans per export request (the OpenTelemetry SDKs' default batch size).
-    public var batchSize: Int = 512
-    /// Spans waiting at most; further spans are dropped (and counted) while it is full.
-    public var queueCapacity: Int = 2_048
-    /// Seconds a partial batch waits for more spans.
-    public var flushInterval: Double = 1
-    /// Attempts per batch, the first one included. With the backoff below and `requestTimeout`, a
-    /// batch is delivered within 10 s of its first attempt whenever the receiver answers in time.
-    public var maxAttempts: Int = 4
-    public var initialBackoff: Double = 0.25
-    public var maxBackoff: Double = 2
+    /// Queue, batches and retries: 512 spans per request (the OpenTelemetry SDKs' default) or a
+    /// partial batch after 1 s; with this backoff and `requestTimeout`, a batch is delivered within
+    /// 10 s of its first attempt whenever the receiver answers in time.
+    public var batching = BatchPolicy(capacity: 2_048, batchSize: 512, flushInterval: 1, maxAttempts: 4, initialBackoff: 0.25, maxBackoff: 2)
     /// Seconds one export request may take.
     public var requestTimeout: Double = 5
 

@@ -9,9 +9,9 @@ import Tracing
         var configuration = try #require(try TracingConfiguration.fromEnvironment([
             "OTEL_EXPORTER_OTLP_ENDPOINT": url, "OTEL_EXPORTER_OTLP_HEADERS": "x-api-key=s3cret%21", "OTEL_SERVICE_NAME": "tm-test",
         ]))
-        configuration.flushInterval = 0.05
-        configuration.initialBackoff = 0.01
-        configuration.maxBackoff = 0.02
+        configuration.batching.flushInterval = 0.05
+        configuration.batching.initialBackoff = 0.01
+        configuration.batching.maxBackoff = 0.02
         configuration.requestTimeout = timeout
         return SpanExporter(configuration: configuration, transport: HTTPClientOTLPTransport(requestTimeout: timeout), logger: .noop, onDrop: drops.record)
     }

@@ -26,14 +26,14 @@ import TestSupport
             + #"{"key":"threadmeter.usage_source","value":{"stringValue":"upstream"}},"#
             + #"{"key":"threadmeter.estimated_cost_usd","value":{"doubleValue":5.3e-05}},"#
             + #"{"key":"threadmeter.account","value":{"stringValue":"Acme \"Corp\""}}]}]}]}]}"#
-        #expect(OTLPJSONEncoder(serviceName: "threadmeter").encodeText([Self.span]) == expected)
+        #expect(OTLPEncoder(serviceName: "threadmeter").json([Self.span]) == expected)
     }
 
     @Test func anErrorStatusHasAnIntegerCodeAndItsMessage() {
         var span = SpanFixtures.span(1)
         span.status = Span.Status(code: .error, message: "boom")
         span.attributes = [SpanAttribute("ok", .bool(true)), SpanAttribute("ratio", .double(.infinity))]
-        let text = OTLPJSONEncoder(serviceName: "svc").encodeText([span])
+        let text = OTLPEncoder(serviceName: "svc").json([span])
         #expect(text.contains(#""status":{"message":"boom","code":2}"#))
         #expect(text.contains(#"{"key":"ok","value":{"boolValue":true}}"#))
         #expect(text.contains(#"{"key":"ratio","value":{"doubleValue":"Infinity"}}"#))
@@ -41,7 +41,7 @@ import TestSupport
     }
 
     @Test func theReceiverDecodesWhatTheEncoderWrites() throws {
-        let spans = try OTLPReceiver.decode(OTLPJSONEncoder(serviceName: "billing-proxy").encode([Self.span, SpanFixtures.span(2)]))
+        let spans = try OTLPReceiver.decode(OTLPEncoder(serviceName: "billing-proxy").encode([Self.span, SpanFixtures.span(2)], as: .httpJSON))
         #expect(spans.count == 2)
         #expect(spans[0].serviceName == "billing-proxy")
         #expect(spans[0].traceId == "4bf92f3577b34da6a3ce929d0e0e4736")
@@ -54,7 +54,7 @@ import TestSupport
 
     @Test func protobufVarintsAndFixedFieldsHaveTheirWireShape() {
         // Span.kind=3 → tag (6<<3|0)=0x30, 0x03; start time fixed64 → tag (7<<3|1)=0x39 and 8 little-endian bytes.
-        let bytes = OTLPProtobufEncoder.span(SpanFixtures.span(1))
+        let bytes = OTLPEncoder.protobufSpan(SpanFixtures.span(1))
         #expect(bytes.starts(with: [0x0A, 16] + SpanFixtures.traceID.bytes + [0x12, 8] + SpanID(2)!.bytes))
         let kind = [UInt8]([0x30, 0x03, 0x39])
         #expect(bytes.indices.contains { bytes[$0...].starts(with: kind) })
@@ -74,8 +74,8 @@ import TestSupport
         failed.status = Span.Status(code: .error, message: "upstream_error")
         failed.attributes = [SpanAttribute("flag", .bool(false)), SpanAttribute("n", .int(-5)), SpanAttribute("x", .double(0.25))]
         let spans = [Self.span, failed]
-        let json = OTLPJSONEncoder(serviceName: "threadmeter").encodeText(spans)
-        let protobuf = OTLPProtobufEncoder(serviceName: "threadmeter").encode(spans)
+        let json = OTLPEncoder(serviceName: "threadmeter").json(spans)
+        let protobuf = OTLPEncoder(serviceName: "threadmeter").protobuf(spans)
         let script = """
         import base64, json, sys
         from google.protobuf import json_format

@@ -1,6 +1,7 @@
 // The exporter with the in-memory transport: batches, drops by reason, flush on shutdown, never blocking.
 import Foundation
 import Synchronization
+import Telemetry
 import Testing
 import TestSupport
 @testable import Tracing
@@ -9,12 +10,8 @@ import TestSupport
     /// A long flush interval keeps batches deterministic: partial batches go out when flushed.
     static func configuration(batchSize: Int = 512, capacity: Int = 2_048, maxAttempts: Int = 3) -> TracingConfiguration {
         var configuration = TracingConfiguration(endpoint: URL(string: "http://127.0.0.1:4318/v1/traces")!)
-        configuration.batchSize = batchSize
-        configuration.queueCapacity = capacity
-        configuration.flushInterval = 30
-        configuration.maxAttempts = maxAttempts
-        configuration.initialBackoff = 0.01
-        configuration.maxBackoff = 0.02
+        configuration.batching = BatchPolicy(
+            capacity: capacity, batchSize: batchSize, flushInterval: 30, maxAttempts: maxAttempts, initialBackoff: 0.01, maxBackoff: 0.02)
         configuration.headers = [.init("x-tenant", "acme")]
         return configuration
     }
@@ -114,7 +111,7 @@ import TestSupport
     @Test func aPartialBatchGoesOutAfterTheFlushInterval() async throws {
         let transport = InMemoryOTLPTransport()
         var configuration = Self.configuration()
-        configuration.flushInterval = 0.05
+        configuration.batching.flushInterval = 0.05
         let exporter = SpanExporter(configuration: configuration, transport: transport, logger: .noop) { _, _ in }
         exporter.export(SpanFixtures.span(1))
         let clock = ContinuousClock()
@@ -133,6 +130,6 @@ import TestSupport
         await exporter.shutdown(flushTimeout: .seconds(5))
         let post = try #require(transport.posts.first)
         #expect(post.headers.first == .init("Content-Type", "application/x-protobuf"))
-        #expect(post.body == OTLPProtobufEncoder(serviceName: "threadmeter").encode([SpanFixtures.span(1)]))
+        #expect(post.body == OTLPEncoder(serviceName: "threadmeter").protobuf([SpanFixtures.span(1)]))
     }
 }

@@ -32,8 +32,8 @@ import Tracing
         #expect(configuration.wireProtocol == .httpJSON)
         #expect(configuration.serviceName == "threadmeter")
         #expect(configuration.headers.isEmpty)
-        #expect(configuration.batchSize == 512)
-        #expect(configuration.flushInterval == 1)
+        #expect(configuration.batching.batchSize == 512)
+        #expect(configuration.batching.flushInterval == 1)
     }
 
     @Test func headersAreTrimmedAndPercentDecodedAndTheTracesOnesWin() throws {

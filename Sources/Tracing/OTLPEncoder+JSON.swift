@@ -1,30 +1,15 @@
 // ExportTraceServiceRequest in the OTLP/HTTP JSON encoding (opentelemetry-proto, docs/specification.md "JSON Protobuf Encoding").
 import Telemetry
 
-/// Writes one `ExportTraceServiceRequest`: one resource (`service.name`), one scope, the spans.
-///
 /// The OTLP JSON mapping differs from plain proto3 JSON in two ways that matter here: trace and
 /// span ids are hex strings (not base64), and enums are integers. Field names are lowerCamelCase;
 /// 64-bit integers (`startTimeUnixNano`, `intValue`) are decimal strings; fields at their default
 /// value (no parent, `UNSET` status, empty message) are left out.
-public struct OTLPJSONEncoder: Sendable {
-    /// The `service.name` resource attribute.
-    public var serviceName: String
-    /// The instrumentation scope.
-    public var scopeName: String
-
-    public init(serviceName: String, scopeName: String = "threadmeter") {
-        self.serviceName = serviceName
-        self.scopeName = scopeName
-    }
-
-    public func encode(_ spans: [Span]) -> [UInt8] {
-        Array(encodeText(spans).utf8)
-    }
-
-    public func encodeText(_ spans: [Span]) -> String {
+extension OTLPEncoder {
+    /// The request as OTLP JSON text.
+    public func json(_ spans: [Span]) -> String {
         var out = #"{"resourceSpans":[{"resource":{"attributes":["#
-        Self.append(SpanAttribute("service.name", .string(serviceName)), to: &out)
+        Self.append(resourceAttribute, to: &out)
         out += #"]},"scopeSpans":[{"scope":{"name":"#
         out += LogLineFormatter.jsonString(scopeName)
         out += #"},"spans":["#

@@ -1,29 +1,22 @@
 // ExportTraceServiceRequest in the protobuf binary encoding (opentelemetry/proto/trace/v1/trace.proto).
 
-/// Writes the same request as `OTLPJSONEncoder` in protobuf wire format, for
+/// The same request in protobuf wire format, for
 /// `OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`. Field numbers are those of
 /// `opentelemetry-proto` v1: ExportTraceServiceRequest.resource_spans=1; ResourceSpans.resource=1,
 /// scope_spans=2; Resource.attributes=1; ScopeSpans.scope=1, spans=2; InstrumentationScope.name=1;
 /// Span.trace_id=1, span_id=2, parent_span_id=4, name=5, kind=6, start_time_unix_nano=7 (fixed64),
 /// end_time_unix_nano=8 (fixed64), attributes=9, status=15; Status.message=2, code=3;
 /// KeyValue.key=1, value=2; AnyValue.string_value=1, bool_value=2, int_value=3, double_value=4.
-public struct OTLPProtobufEncoder: Sendable {
-    public var serviceName: String
-    public var scopeName: String
-
-    public init(serviceName: String, scopeName: String = "threadmeter") {
-        self.serviceName = serviceName
-        self.scopeName = scopeName
-    }
-
-    public func encode(_ spans: [Span]) -> [UInt8] {
+extension OTLPEncoder {
+    /// The request as protobuf bytes.
+    public func protobuf(_ spans: [Span]) -> [UInt8] {
         var resource = ProtobufWriter()
-        resource.message(1, Self.keyValue(SpanAttribute("service.name", .string(serviceName))))
+        resource.message(1, Self.protobufKeyValue(resourceAttribute))
         var scope = ProtobufWriter()
         scope.string(1, scopeName)
         var scopeSpans = ProtobufWriter()
         scopeSpans.message(1, scope.bytes)
-        for span in spans { scopeSpans.message(2, Self.span(span)) }
+        for span in spans { scopeSpans.message(2, Self.protobufSpan(span)) }
         var resourceSpans = ProtobufWriter()
         resourceSpans.message(1, resource.bytes)
         resourceSpans.message(2, scopeSpans.bytes)
@@ -32,7 +25,7 @@ public struct OTLPProtobufEncoder: Sendable {
         return request.bytes
     }
 
-    static func span(_ span: Span) -> [UInt8] {
+    static func protobufSpan(_ span: Span) -> [UInt8] {
         var out = ProtobufWriter()
         out.bytes(1, span.traceID.bytes)
         out.bytes(2, span.spanID.bytes)
@@ -41,7 +34,7 @@ public struct OTLPProtobufEncoder: Sendable {
         out.varint(6, UInt64(span.kind.rawValue))
         out.fixed64(7, span.startTimeUnixNano)
         out.fixed64(8, span.endTimeUnixNano)
-        for attribute in span.attributes { out.message(9, keyValue(attribute)) }
+        for attribute in span.attributes { out.message(9, protobufKeyValue(attribute)) }
         if span.status != .unset {
             var status = ProtobufWriter()
             if let message = span.status.message, !message.isEmpty { status.string(2, message) }
@@ -51,7 +44,7 @@ public struct OTLPProtobufEncoder: Sendable {
         return out.bytes
     }
 
-    static func keyValue(_ attribute: SpanAttribute) -> [UInt8] {
+    static func protobufKeyValue(_ attribute: SpanAttribute) -> [UInt8] {
         var value = ProtobufWriter()
         switch attribute.value {
         case .string(let text): value.string(1, text)
@@ -63,48 +56,5 @@ public struct OTLPProtobufEncoder: Sendable {
         out.string(1, attribute.key)
         out.message(2, value.bytes)
         return out.bytes
-    }
-}
-
-/// Protobuf wire format: tags, varints, fixed 64-bit values and length-delimited fields.
-struct ProtobufWriter {
-    private(set) var bytes: [UInt8] = []
-
-    mutating func varint(_ field: Int, _ value: UInt64) {
-        tag(field, wireType: 0)
-        appendVarint(value)
-    }
-
-    /// Wire type 1 (fixed64 and double), little-endian.
-    mutating func fixed64(_ field: Int, _ value: UInt64, wireType: UInt64 = 1) {
-        tag(field, wireType: wireType)
-        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
-    }
-
-    mutating func string(_ field: Int, _ text: String) {
-        self.bytes(field, Array(text.utf8))
-    }
-
-    mutating func message(_ field: Int, _ encoded: [UInt8]) {
-        self.bytes(field, encoded)
-    }
-
-    mutating func bytes(_ field: Int, _ data: [UInt8]) {
-        tag(field, wireType: 2)
-        appendVarint(UInt64(data.count))
-        bytes += data
-    }
-
-    private mutating func tag(_ field: Int, wireType: UInt64) {
-        appendVarint(UInt64(field) << 3 | wireType)
-    }
-
-    private mutating func appendVarint(_ value: UInt64) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(value & 0x7F) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
     }
 }
