@@ -51,6 +51,7 @@ public enum TryItPage {
   th, td { text-align:left; padding:4px 6px; border-bottom:1px solid var(--line); white-space:nowrap; }
   th { color:var(--muted); font-weight:500; }
   td.num, th.num { text-align:right; }
+  td.id { font-family:ui-monospace, monospace; max-width:170px; overflow:hidden; text-overflow:ellipsis; }
   tr.current td { background:#1b2a38; }
   dl { display:grid; grid-template-columns:auto 1fr; gap:2px 12px; margin:0; }
   dt { color:var(--muted); }
@@ -92,7 +93,7 @@ public enum TryItPage {
     </dl>
     <h2 style="margin-top:16px">Threads on this page</h2>
     <table>
-      <thead><tr><th>Thread</th><th class="num">Runs</th><th class="num">Input</th><th class="num">Output</th><th class="num">Total</th><th class="num">Cost (USD)</th></tr></thead>
+      <thead><tr><th>Thread</th><th class="num" title="runs completed on this page">Runs</th><th class="num">Input</th><th class="num">Output</th><th class="num">Total</th><th class="num">Cost (USD)</th></tr></thead>
       <tbody id="threads"><tr class="empty"><td colspan="6" class="muted">none yet</td></tr></tbody>
     </table>
     <p class="muted">Totals are the service's own numbers for each thread (from <code>stream_complete</code>); a stopped run is
@@ -197,6 +198,7 @@ public enum TryItPage {
   // Asks `question` on the current thread; resolves with what happened.
   async function ask(question, options) {
     options = options || {};
+    $("question").value = question;
     var result = { contents: 0, threadInfo: null, complete: null, error: null, stopped: false };
     controller = new AbortController();
     $("ask").disabled = true; $("stop").disabled = false;
