@@ -46,14 +46,6 @@ public final class InMemoryOTLPTransport: OTLPTransport {
 
     public var posts: [Post] { state.withLock { $0.posts } }
 
-    /// Answers each later post with `result` instead of 200.
-    public func answerAlways(_ result: OTLPPostResult?, delay: Duration = .zero) {
-        state.withLock {
-            $0.script = result.map { Array(repeating: $0, count: 1_000_000) } ?? []
-            $0.delay = delay
-        }
-    }
-
     public func post(url: URL, headers: [TracingConfiguration.Header], body: [UInt8], timeout: Double) async -> OTLPPostResult {
         let (result, delay) = state.withLock { state -> (OTLPPostResult, Duration) in
             state.posts.append(Post(url: url, headers: headers, body: body))
