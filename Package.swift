@@ -15,8 +15,10 @@ let package = Package(
         .target(name: "HTTPWire"),
         // serial Dispatch queues per core: the event loops every socket, timer and handler task runs on.
         .target(name: "EventLoops", dependencies: ["CEpoll"]),
+        // JSON text <-> one ordered JSON value type: a strict one-pass reader and a one-line writer.
+        .target(name: "JSONText"),
         // logger, metrics, Prometheus text rendering.
-        .target(name: "Telemetry"),
+        .target(name: "Telemetry", dependencies: ["JSONText"]),
         // Dispatch sockets, connections, timeouts, backpressure, shutdown.
         .target(name: "HTTPServer", dependencies: ["EventLoops", "HTTPWire", "Telemetry"]),
         // the domain: usage arithmetic, thread registry actor, pricing, ledger protocol.
@@ -36,7 +38,7 @@ let package = Package(
         .target(name: "Tracing", dependencies: ["HTTPClient", "HTTPWire", "Telemetry"]),
         // routes, configuration, query orchestration.
         .target(name: "ThreadMeterApp", dependencies: [
-            "HTTPServer", "HTTPWire", "Telemetry", "Metering", "SQLiteLedger", "Upstream",
+            "HTTPServer", "HTTPWire", "JSONText", "Telemetry", "Metering", "SQLiteLedger", "Upstream",
         ]),
         .executableTarget(name: "threadmeter", dependencies: ["ThreadMeterApp"]),
         .executableTarget(
@@ -66,6 +68,7 @@ let package = Package(
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
         .testTarget(name: "EventLoopsTests", dependencies: ["EventLoops"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "EventLoops", "HTTPWire", "TestSupport"]),
+        .testTarget(name: "JSONTextTests", dependencies: ["JSONText"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPWire", "TestSupport"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport"]),
         .testTarget(name: "TracingTests", dependencies: ["Tracing", "Telemetry", "TestSupport", "HTTPServer", "HTTPWire"]),
@@ -74,10 +77,10 @@ let package = Package(
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "TestSupport"]),
         .testTarget(name: "LoadHarnessTests", dependencies: ["threadmeter-load"]),
         .testTarget(name: "HostileTrafficTests", dependencies: [
-            "HTTPServer", "HTTPWire", "Telemetry", "TestSupport", "ThreadMeterApp", "Upstream", "Metering",
+            "HTTPServer", "HTTPWire", "Telemetry", "TestSupport", "ThreadMeterApp", "Upstream", "Metering", "JSONText",
         ]),
         .testTarget(name: "ThreadMeterAppTests", dependencies: [
-            "ThreadMeterApp", "MockUpstream", "Upstream", "Metering", "SQLiteLedger", "TestSupport", "HTTPWire",
+            "ThreadMeterApp", "MockUpstream", "Upstream", "Metering", "SQLiteLedger", "TestSupport", "HTTPWire", "JSONText",
         ]),
     ],
     swiftLanguageModes: [.v6]
