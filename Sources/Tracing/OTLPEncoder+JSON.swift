@@ -1,5 +1,5 @@
 // ExportTraceServiceRequest in the OTLP/HTTP JSON encoding (opentelemetry-proto, docs/specification.md "JSON Protobuf Encoding").
-import Telemetry
+import JSONText
 
 /// The OTLP JSON mapping differs from plain proto3 JSON in two ways that matter here: trace and
 /// span ids are hex strings (not base64), and enums are integers. Field names are lowerCamelCase;
@@ -8,58 +8,47 @@ import Telemetry
 extension OTLPEncoder {
     /// The request as OTLP JSON text.
     public func json(_ spans: [Span]) -> String {
-        var out = #"{"resourceSpans":[{"resource":{"attributes":["#
-        Self.append(resourceAttribute, to: &out)
-        out += #"]},"scopeSpans":[{"scope":{"name":"#
-        out += LogLineFormatter.jsonString(scopeName)
-        out += #"},"spans":["#
-        for (index, span) in spans.enumerated() {
-            if index > 0 { out += "," }
-            Self.append(span, to: &out)
-        }
-        out += "]}]}]}"
-        return out
+        JSONValue.object([
+            ("resourceSpans", .array([.object([
+                ("resource", .object([("attributes", .array([Self.json(resourceAttribute)]))])),
+                ("scopeSpans", .array([.object([
+                    ("scope", .object([("name", .string(scopeName))])),
+                    ("spans", .array(spans.map(Self.json))),
+                ])])),
+            ])])),
+        ]).serialized()
     }
 
-    static func append(_ span: Span, to out: inout String) {
-        out += #"{"traceId":""# + span.traceID.hex
-        out += #"","spanId":""# + span.spanID.hex + "\""
-        if let parent = span.parentSpanID { out += #","parentSpanId":""# + parent.hex + "\"" }
-        out += #","name":"# + LogLineFormatter.jsonString(span.name)
-        out += #","kind":"# + String(span.kind.rawValue)
-        out += #","startTimeUnixNano":""# + String(span.startTimeUnixNano)
-        out += #"","endTimeUnixNano":""# + String(span.endTimeUnixNano) + "\""
-        out += #","attributes":["#
-        for (index, attribute) in span.attributes.enumerated() {
-            if index > 0 { out += "," }
-            append(attribute, to: &out)
-        }
-        out += "]"
+    static func json(_ span: Span) -> JSONValue {
+        var members: [(String, JSONValue)] = [("traceId", .string(span.traceID.hex)), ("spanId", .string(span.spanID.hex))]
+        if let parent = span.parentSpanID { members.append(("parentSpanId", .string(parent.hex))) }
+        members += [
+            ("name", .string(span.name)),
+            ("kind", .int(span.kind.rawValue)),
+            ("startTimeUnixNano", .string(String(span.startTimeUnixNano))),
+            ("endTimeUnixNano", .string(String(span.endTimeUnixNano))),
+            ("attributes", .array(span.attributes.map(json))),
+        ]
         if span.status != .unset {
-            out += #","status":{"#
-            var members: [String] = []
-            if let message = span.status.message, !message.isEmpty { members.append(#""message":"# + LogLineFormatter.jsonString(message)) }
-            if span.status.code != .unset { members.append(#""code":"# + String(span.status.code.rawValue)) }
-            out += members.joined(separator: ",") + "}"
+            var status: [(String, JSONValue)] = []
+            if let message = span.status.message, !message.isEmpty { status.append(("message", .string(message))) }
+            if span.status.code != .unset { status.append(("code", .int(span.status.code.rawValue))) }
+            members.append(("status", .object(status)))
         }
-        out += "}"
+        return .object(members)
     }
 
-    static func append(_ attribute: SpanAttribute, to out: inout String) {
-        out += #"{"key":"# + LogLineFormatter.jsonString(attribute.key) + #","value":{"#
+    static func json(_ attribute: SpanAttribute) -> JSONValue {
+        let value: (String, JSONValue)
         switch attribute.value {
-        case .string(let text): out += #""stringValue":"# + LogLineFormatter.jsonString(text)
-        case .int(let number): out += #""intValue":""# + String(number) + "\""
-        case .double(let number): out += #""doubleValue":"# + jsonNumber(number)
-        case .bool(let flag): out += #""boolValue":"# + (flag ? "true" : "false")
+        case .string(let text): value = ("stringValue", .string(text))
+        case .int(let number): value = ("intValue", .string(String(number)))
+        case .bool(let flag): value = ("boolValue", .bool(flag))
+        // proto3 JSON: NaN and the infinities are strings.
+        case .double(let number) where number.isNaN: value = ("doubleValue", .string("NaN"))
+        case .double(let number) where number.isInfinite: value = ("doubleValue", .string(number < 0 ? "-Infinity" : "Infinity"))
+        case .double(let number): value = ("doubleValue", .double(number))
         }
-        out += "}}"
-    }
-
-    /// proto3 JSON: a finite double as a number, NaN and the infinities as strings.
-    static func jsonNumber(_ value: Double) -> String {
-        if value.isNaN { return #""NaN""# }
-        if value.isInfinite { return value < 0 ? #""-Infinity""# : #""Infinity""# }
-        return PrometheusText.formatValue(value)
+        return .object([("key", .string(attribute.key)), ("value", .object([value]))])
     }
 }

@@ -32,6 +32,7 @@ public final class AssistantsUpstream: AssistantUpstream {
             throw .badStatus(500, "ASSISTANT_ID is not configured")
         }
         let context = RunContext(request: request, instructions: nil)
+        let headers = self.headers + request.traceHeaders
         let threadId: String
         let isNew: Bool
         if let existing = request.threadId {

@@ -27,6 +27,7 @@ public final class ResponsesUpstream: AssistantUpstream {
             throw .badStatus(500, "OPENAI_MODEL is not configured")
         }
         let context = RunContext(request: request, instructions: configuration.instructions)
+        let headers = self.headers + request.traceHeaders
         let conversationId: String
         let isNew: Bool
         if let existing = request.threadId {

@@ -24,7 +24,7 @@ import TestSupport
             + #"{"key":"gen_ai.usage.cache_read.input_tokens","value":{"intValue":"64"}},"#
             + #"{"key":"gen_ai.usage.reasoning.output_tokens","value":{"intValue":"0"}},"#
             + #"{"key":"threadmeter.usage_source","value":{"stringValue":"upstream"}},"#
-            + #"{"key":"threadmeter.estimated_cost_usd","value":{"doubleValue":5.3e-05}},"#
+            + #"{"key":"threadmeter.estimated_cost_usd","value":{"doubleValue":0.000053}},"#
             + #"{"key":"threadmeter.account","value":{"stringValue":"Acme \"Corp\""}}]}]}]}]}"#
         #expect(OTLPEncoder(serviceName: "threadmeter").json([Self.span]) == expected)
     }
