@@ -16,36 +16,18 @@ import Upstream
         _ api: UpstreamConfiguration.API, receiver: OTLPReceiver? = nil,
         _ body: (TestApp, MockUpstreamServer, OTLPReceiver) async throws -> Void
     ) async throws {
-        var settings = MockUpstreamSettings()
-        settings.apiKey = "sk-test"
-        settings.deltaCount = 4
-        settings.cachedTokens = 3
-        settings.reasoningTokens = 2
-        let mock = MockUpstreamServer(settings: settings)
-        try mock.start()
         let receiver = try receiver ?? OTLPReceiver()
-        var config = UpstreamConfiguration(apiKey: "sk-test", baseURL: mock.baseURL, api: api,
-                                           assistantId: api == .assistants ? "asst_test" : nil,
-                                           model: api == .responses ? "gpt-4o-mini" : nil)
-        config.idleTimeout = .seconds(2)
-        config.firstByteTimeout = .seconds(2)
-        let upstream = makeUpstream(config, logger: .noop)
         do {
-            try await withTestApp(configure: {
-                $0.openAIAPIKey = "sk-test"
-                $0.assistantId = config.assistantId
-                $0.openAIModel = config.model
-                $0.upstreamAPI = api
-                $0.tracing = Self.tracing(to: receiver)
-            }, upstream: upstream) { app in
+            try await withMockedApp(api, mockSettings: {
+                $0.cachedTokens = 3
+                $0.reasoningTokens = 2
+            }, service: { $0.tracing = Self.tracing(to: receiver) }) { app, mock in
                 try await body(app, mock, receiver)
             }
         } catch {
-            await mock.shutdown()
             await receiver.stop()
             throw error
         }
-        await mock.shutdown()
         await receiver.stop()
     }
 
