@@ -34,9 +34,11 @@ let package = Package(
         .target(name: "Upstream", dependencies: ["HTTPClient", "HTTPWire", "Metering", "Telemetry"]),
         // a loopback server that speaks both upstream wire formats, with fault switches.
         .target(name: "MockUpstream", dependencies: ["HTTPServer", "HTTPWire", "Telemetry"]),
+        // OpenTelemetry traces: span model, W3C traceparent, OTLP/HTTP encodings, batching exporter, GenAI run spans.
+        .target(name: "Tracing", dependencies: ["HTTPClient", "HTTPWire", "JSONText", "Telemetry"]),
         // routes, configuration, query orchestration.
         .target(name: "ThreadMeterApp", dependencies: [
-            "HTTPServer", "HTTPWire", "JSONText", "Telemetry", "Metering", "SQLiteLedger", "Upstream",
+            "HTTPServer", "HTTPWire", "JSONText", "Telemetry", "Metering", "SQLiteLedger", "Tracing", "Upstream",
         ]),
         .executableTarget(name: "threadmeter", dependencies: ["ThreadMeterApp"]),
         .executableTarget(
@@ -69,6 +71,7 @@ let package = Package(
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPWire", "TestSupport"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport"]),
+        .testTarget(name: "TracingTests", dependencies: ["Tracing", "Telemetry", "TestSupport", "HTTPServer", "HTTPWire"]),
         .testTarget(name: "MeteringTests", dependencies: ["Metering", "Telemetry"]),
         .testTarget(name: "SQLiteLedgerTests", dependencies: ["SQLiteLedger", "Metering", "Telemetry"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "HTTPWire", "TestSupport"]),
@@ -77,7 +80,7 @@ let package = Package(
             "HTTPServer", "HTTPWire", "Telemetry", "TestSupport", "ThreadMeterApp", "Upstream", "Metering", "JSONText",
         ]),
         .testTarget(name: "ThreadMeterAppTests", dependencies: [
-            "ThreadMeterApp", "MockUpstream", "Upstream", "Metering", "SQLiteLedger", "TestSupport", "HTTPWire", "JSONText",
+            "ThreadMeterApp", "MockUpstream", "Upstream", "Metering", "SQLiteLedger", "TestSupport", "HTTPWire", "JSONText", "Tracing",
         ]),
     ],
     swiftLanguageModes: [.v6]

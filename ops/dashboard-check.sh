@@ -15,33 +15,17 @@ repo="$(cd "$here/.." && pwd)"
 binary="${1:-$repo/.build/debug/threadmeter}"
 screenshot="${2:-$repo/docs/dashboard.png}"
 work="$(mktemp -d)"
-server_pid=""
+. "$here/lib/live-server.sh"
 cleanup() {
-    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+    live_server_stop
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-for tool in chromium curl python3; do
-    command -v "$tool" >/dev/null || { echo "dashboard-check: $tool is not installed" >&2; exit 2; }
-done
-if [ ! -x "$binary" ]; then
-    (cd "$repo" && swift build --product threadmeter)
-fi
+live_server_prepare dashboard-check "$binary" "$repo"
 
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
 token="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
-base="http://127.0.0.1:$port"
-
-env -u OPENAI_API_KEY -u API_KEYS -u USAGE_WEBHOOK_URL \
-    HOST=127.0.0.1 PORT="$port" ADMIN_TOKEN="$token" DATABASE_PATH="$work/threadmeter.sqlite" LOG_FORMAT=json \
-    "$binary" >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-    curl -sf -o /dev/null "$base/health" && break
-    kill -0 "$server_pid" 2>/dev/null || { echo "dashboard-check: server exited:" >&2; cat "$work/server.log" >&2; exit 1; }
-    sleep 0.1
-done
+live_server_start "$binary" "$work" ADMIN_TOKEN="$token"
 
 # Traffic: three accounts, streamed and non-streamed runs, threads continued.
 query() { curl -sf -X POST "$base/v1/query" -H 'Content-Type: application/json' -d "$1"; }

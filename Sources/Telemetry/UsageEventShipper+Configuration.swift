@@ -63,7 +63,7 @@ extension UsageEventShipper {
             return number
         }
 
-        var policy: UsageShipperState<UsageEvent>.Policy {
+        var policy: BatchShipper<UsageEvent>.Policy {
             .init(capacity: queueCapacity, batchSize: batchSize, flushInterval: flushInterval,
                   maxAttempts: maxAttempts, initialBackoff: initialBackoff, maxBackoff: maxBackoff)
         }

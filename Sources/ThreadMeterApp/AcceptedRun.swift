@@ -1,4 +1,5 @@
 // A run the upstream accepted, with the request facts its accounting needs.
+import Tracing
 import Upstream
 
 /// One accepted run and the query that started it.
@@ -10,6 +11,8 @@ struct AcceptedRun: Sendable {
     /// Unix seconds when the request arrived.
     let startedAt: Double
     let requestId: String
+    /// The run's span: a child of the client's `traceparent`, or a new trace.
+    let trace: SpanContext
 
     var threadId: String { upstream.threadId }
 }

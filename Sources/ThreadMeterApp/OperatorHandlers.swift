@@ -108,12 +108,13 @@ struct OperatorHandlers: Sendable {
         return HTTPResponse(status: 200, headers: headers, body: .bytes(Array(metrics.render().utf8)))
     }
 
-    func dashboard() -> HTTPResponse {
+    /// One of the self-contained pages (`/`, `/dashboard`): inline script and style only.
+    func page(_ html: String) -> HTTPResponse {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/html; charset=utf-8")
         headers.add(name: "Cache-Control", value: "no-store")
         headers.add(name: "Content-Security-Policy", value: "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:")
-        return HTTPResponse(status: 200, headers: headers, body: .bytes(Array(DashboardPage.html.utf8)))
+        return HTTPResponse(status: 200, headers: headers, body: .bytes(Array(html.utf8)))
     }
 
     static func threadObject(_ t: ThreadUsageSnapshot) -> JSONValue {

@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import HTTPWire
 import Metering
+import Tracing
 import Upstream
 
 /// Starts one query's run and answers it, streamed (SSE) or as one JSON document.
@@ -24,9 +25,11 @@ struct QueryHandler: Sendable {
         }
         request.log.set(threadId: query.threadId)
         let startedAt = Date().timeIntervalSince1970
+        let trace = SpanContext.child(of: request.http.headers["traceparent"].flatMap { TraceParent(header: $0) })
         let runRequest = RunRequest(
             threadId: query.threadId, query: query.query, demandStage: query.demandStage,
-            accountName: query.accountName, additionalInstructions: query.additionalInstructions
+            accountName: query.accountName, additionalInstructions: query.additionalInstructions,
+            traceparent: trace.traceparent.header
         )
         // Once the upstream accepted a run, the session below must see it through (abandon it and
         // record its usage), never orphan it: a disconnect must not cancel the start half-way.
@@ -43,12 +46,12 @@ struct QueryHandler: Sendable {
         case .success(let accepted):
             run = accepted
         case .failure(let error):
-            reporter.refused(error, requestId: request.context.requestId)
+            reporter.refused(error, requestId: request.context.requestId, query: query, trace: trace, startedAt: startedAt)
             return Self.apiError(for: error).response
         }
         request.log.set(threadId: run.threadId)
         let accepted = AcceptedRun(upstream: run, query: query, prompt: promptText(for: query), startedAt: startedAt,
-                                   requestId: request.context.requestId)
+                                   requestId: request.context.requestId, trace: trace)
         let before = await settler.begin(accepted)
         let session = RunSession(run: accepted, settler: settler, reporter: reporter, metrics: metrics,
                                  agentName: agentName, keepAliveSeconds: keepAliveSeconds)

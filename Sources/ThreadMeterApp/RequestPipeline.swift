@@ -1,4 +1,4 @@
-// Every request's way through the service: route → access log → auth → draining → handler.
+// Every request's way through the service: route → access log → auth → draining → handler → CORS headers.
 import HTTPServer
 import HTTPWire
 import Telemetry
@@ -9,6 +9,8 @@ import Telemetry
 struct RequestPipeline: Sendable {
     let routes: RouteTable
     let access: AccessControl
+    /// `CORS_ORIGINS`: CORS headers on every `/v1/...` answer (preflights included); nil: none.
+    let cors: CORSPolicy?
     let isDraining: @Sendable () -> Bool
     let logger: Logger
     let metrics: ServiceMetrics
@@ -22,7 +24,13 @@ struct RequestPipeline: Sendable {
         if case .route(let route, _) = resolution { label = route.pattern.description } else { label = "unmatched" }
         let log = AccessLogLine(method: request.method, path: rawPath, route: label, requestId: context.requestId,
                                 logger: logger, metrics: metrics)
-        return log.closing(await respond(request, context, resolution, log))
+        var response = await respond(request, context, resolution, log)
+        if let cors, rawPath == "/v1" || rawPath.hasPrefix("/v1/") {
+            let origin = request.headers["Origin"]
+            let headers = request.method == "OPTIONS" ? cors.preflightHeaders(origin: origin) : cors.responseHeaders(origin: origin)
+            for header in headers { response.headers.add(name: header.name, value: header.value) }
+        }
+        return log.closing(response)
     }
 
     private func respond(_ request: HTTPRequest, _ context: RequestContext, _ resolution: RouteTable.Resolution,

@@ -24,6 +24,9 @@ struct RoutePattern: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Ends in `*`: matches everything below its prefix.
+    var isCatchAll: Bool { segments.last == .rest }
+
     /// The parameters when `rawPath` matches, else nil. Trailing slashes are ignored.
     func match(_ rawPath: String) -> [String: String]? {
         let parts = RoutePattern.split(rawPath)

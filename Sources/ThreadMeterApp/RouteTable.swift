@@ -24,7 +24,11 @@ struct RouteTable: Sendable {
         var allowed: [String] = []
         for route in routes {
             guard let parameters = route.pattern.match(rawPath) else { continue }
-            for m in route.methods where !allowed.contains(m) { allowed.append(m) }
+            // A catch-all (`/v1/*` for preflights) answers its method but does not make every path
+            // below it exist: an unknown path stays 404, and `Allow` lists what the path itself serves.
+            if !route.pattern.isCatchAll {
+                for m in route.methods where !allowed.contains(m) { allowed.append(m) }
+            }
             guard route.methods.contains(method) else { continue }
             if let current = best, !current.route.pattern.specificity.lexicographicallyPrecedes(route.pattern.specificity) {
                 continue

@@ -1,6 +1,7 @@
 // The one reporter of a run's end: metrics, the usage event (log line and webhook) and the run log line.
 import Foundation
 import Telemetry
+import Tracing
 import Upstream
 
 /// Tells metrics, the usage-event sinks and the log how a run went.
@@ -8,12 +9,16 @@ struct RunReporter: Sendable {
     let metrics: ServiceMetrics
     /// One usage event per finished run goes to the log (label `usage`) and, when configured, the webhook.
     let usageEvents: UsageEventShipper?
+    /// One span per run when OTLP export is configured.
+    let tracer: RunTracer?
     let logger: Logger
 
     /// The upstream refused the run before the response started.
-    func refused(_ error: UpstreamError, requestId: String) {
+    func refused(_ error: UpstreamError, requestId: String, query: QueryRequest, trace: SpanContext, startedAt: Double) {
         metrics.recordUpstreamError(kind: error.metricKind)
         logger.warning("upstream refused the run", [("request_id", requestId), ("code", error.code), ("error", error.message)])
+        tracer?.refused(code: ErrorCode(error), message: error.message, threadId: query.threadId, account: query.accountName,
+                        trace: trace, startedAt: startedAt)
     }
 
     /// A settled run.
@@ -35,6 +40,8 @@ struct RunReporter: Sendable {
         )
         logger.labelled("usage").info("usage", event.logMetadata)
         _ = usageEvents?.enqueue(event)
+        // A client that stopped the run is not a failure of the run.
+        tracer?.finished(event, failure: clientGone ? nil : settled.failure, trace: run.trace, startedAt: run.startedAt)
         metrics.recordRun(outcome: record.status.rawValue, usageSource: settled.reportedSource, model: record.model,
                           inputTokens: record.usage.inputTokens, outputTokens: record.usage.outputTokens, costUSD: record.costUSD)
         logger.info("run finished", [

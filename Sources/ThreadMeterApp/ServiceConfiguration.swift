@@ -1,6 +1,7 @@
 // The service's configuration: environment variables, mirrored by command-line flags, defaults in one place.
 import Foundation
 import Telemetry
+import Tracing
 import Upstream
 
 /// Everything the service reads at startup (contract §4).
@@ -40,6 +41,12 @@ public struct ServiceConfiguration: Sendable {
     public var sseKeepAliveSeconds: Double = 15
     public var usageWebhookURL: String?
     public var usageWebhookToken: String?
+    /// `CORS_ORIGINS`; nil: no CORS headers.
+    public var cors: CORSPolicy?
+    /// The `OTEL_*` variables as given; `tracing` is read from them.
+    public var otelSettings: [String: String] = [:]
+    /// OTLP trace export; nil when no endpoint is set.
+    public var tracing: TracingConfiguration?
 
     public init() {}
 
@@ -167,7 +174,21 @@ public struct ServiceConfiguration: Sendable {
         Setting(env: "USAGE_WEBHOOK_TOKEN", help: "token sent as 'Authorization: Splunk <token>'") { c, v in
             c.usageWebhookToken = v.isEmpty ? nil : v
         },
-    ]
+        Setting(env: "CORS_ORIGINS", help: "origins (comma-separated) or * allowed to call /v1/... from a browser; unset: no CORS") { c, v throws(ConfigurationError) in
+            c.cors = try CORSPolicy.fromEnvironment(v)
+        },
+    ] + otelSettingRows
+
+    /// The OpenTelemetry SDK variables, read together by `TracingConfiguration` once all are known.
+    static let otelSettingRows: [Setting] = [
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTLP/HTTP base URL; /v1/traces is appended; unset: no traces"),
+        ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "full OTLP/HTTP traces URL, used as is (preferred)"),
+        ("OTEL_EXPORTER_OTLP_HEADERS", "k=v,... headers sent with each export (values percent-decoded)"),
+        ("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "k=v,... headers for trace exports (override the above)"),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json (default) or http/protobuf"),
+        ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "the protocol for traces (overrides the above)"),
+        ("OTEL_SERVICE_NAME", "service.name of the exported spans (default threadmeter)"),
+    ].map { name, help in Setting(env: name, help: help) { c, v in c.otelSettings[name] = v } }
 
     /// Reads the environment, then the flags (flags win). `--help` is handled by the caller.
     public static func load(environment: [String: String], arguments: [String]) throws(ConfigurationError) -> ServiceConfiguration {
@@ -196,6 +217,11 @@ public struct ServiceConfiguration: Sendable {
             }
             try setting.apply(&config, value!)
             index += 1
+        }
+        do {
+            config.tracing = try TracingConfiguration.fromEnvironment(config.otelSettings)
+        } catch {
+            throw ConfigurationError(error.description)
         }
         try config.validate()
         return config

@@ -27,6 +27,7 @@ public final class ServiceMetrics: Sendable {
     private let unknownModelRuns: Counter
     private let storageErrors: Counter
     private let usageEventsDropped: Counter
+    private let otelSpansDropped: CounterFamily
 
     private let routes = BoundedLabelValues(limit: 64, maxLength: 80)
     private let models = BoundedLabelValues(limit: 64) { ServiceMetrics.normalisedModel($0) }
@@ -76,6 +77,9 @@ public final class ServiceMetrics: Sendable {
         storageErrors = registry.counter("storage_errors_total", help: "Failed writes or reads of the usage store.")
         usageEventsDropped = registry.counter(
             "usage_events_dropped_total", help: "Usage events not delivered to USAGE_WEBHOOK_URL (queue full or retries exhausted).")
+        otelSpansDropped = registry.counterFamily(
+            "otel_spans_dropped_total", help: "Trace spans not exported over OTLP, by reason (queue_full, export_failed, shutdown).",
+            labels: ["reason"])
     }
 
     // MARK: HTTP
@@ -189,6 +193,14 @@ public final class ServiceMetrics: Sendable {
 
     /// Usage events the webhook shipper had to drop (use as its drop callback).
     public func recordUsageEventsDropped(_ count: Int) { usageEventsDropped.increment(by: count) }
+
+    /// Spans the OTLP exporter dropped; `reason` is one of `SpanExporter.dropReasons`.
+    public func recordSpansDropped(_ count: Int, reason: String) { otelSpansDropped.labels(reason).increment(by: count) }
+
+    /// Shows every drop reason at 0 once tracing is on, so a rate() has a series from the start.
+    func exposeSpanDropReasons(_ reasons: [String]) {
+        for reason in reasons { _ = otelSpansDropped.labels(reason) }
+    }
 
     // MARK: Exposition
 

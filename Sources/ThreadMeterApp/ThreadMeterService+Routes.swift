@@ -1,12 +1,15 @@
 // The route table: every endpoint of the service, one line each.
+import HTTPServer
 
 extension ThreadMeterService {
     /// Method, path template, auth policy, handler. A new endpoint is one line here plus its handler.
     static func routeTable(query: QueryHandler, operators: OperatorHandlers) -> RouteTable {
         RouteTable([
             Route("POST", "/v1/query", auth: .clientKey, refusedWhileDraining: true) { await query.handle($0) },
+            Route("OPTIONS", "/v1/*") { _ in HTTPResponse(status: 204) },
+            Route("GET", "/") { _ in operators.page(TryItPage.html) },
             Route("GET", "/health") { _ in await operators.health() },
-            Route("GET", "/dashboard") { _ in operators.dashboard() },
+            Route("GET", "/dashboard") { _ in operators.page(DashboardPage.html) },
             Route("GET", "/stats", auth: .admin) { await operators.stats($0.http) },
             Route("GET", "/stats/usage", auth: .admin) { await operators.usage($0.http) },
             Route("GET", "/stats/threads/{id}", auth: .admin) { await operators.thread($0.parameters["id"] ?? "") },

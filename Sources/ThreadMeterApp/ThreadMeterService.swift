@@ -6,6 +6,7 @@ import Metering
 import SQLiteLedger
 import Synchronization
 import Telemetry
+import Tracing
 import Upstream
 
 /// ThreadMeter, assembled. `start()` → serve → `shutdown()`.
@@ -17,13 +18,16 @@ public final class ThreadMeterService: Sendable {
     let upstream: any RunProvider
     let pipeline: RequestPipeline
     let usageEvents: UsageEventShipper?
+    /// OTLP span export; nil without an OTLP endpoint.
+    let spanExporter: SpanExporter?
     private let server = Mutex<HTTPServer?>(nil)
     private let draining = DrainingFlag()
     private let evictionTask = Mutex<Task<Void, Never>?>(nil)
 
     /// Assembles the service from its parts (tests inject the upstream, ledger and clock).
     public init(configuration: ServiceConfiguration, upstream: any RunProvider, ledger: any UsageLedger,
-                pricing: PricingTable = .builtIn, clock: any MeteringClock = SystemClock(), logger: Logger) {
+                pricing: PricingTable = .builtIn, clock: any MeteringClock = SystemClock(), logger: Logger,
+                otlpTransport: (any OTLPTransport)? = nil) {
         self.configuration = configuration
         self.logger = logger
         self.upstream = upstream
@@ -38,10 +42,23 @@ public final class ThreadMeterService: Sendable {
         } else {
             usageEvents = nil
         }
+        if let tracing = configuration.tracing {
+            metrics.exposeSpanDropReasons(SpanExporter.dropReasons)
+            spanExporter = SpanExporter(
+                configuration: tracing,
+                transport: otlpTransport ?? HTTPClientOTLPTransport(requestTimeout: tracing.requestTimeout, caFile: configuration.upstreamCAFile),
+                logger: logger, onDrop: { metrics.recordSpansDropped($0, reason: $1) })
+        } else {
+            spanExporter = nil
+        }
+        let tracer = spanExporter.map {
+            RunTracer(exporter: $0, api: configuration.effectiveUpstreamAPI == .responses ? .responses : .assistants,
+                      requestModel: configuration.openAIModel)
+        }
         let queryLogger = logger.labelled("query")
         let query = QueryHandler(
             upstream: upstream, settler: RunSettler(meter: meter, logger: queryLogger),
-            reporter: RunReporter(metrics: metrics, usageEvents: usageEvents, logger: queryLogger),
+            reporter: RunReporter(metrics: metrics, usageEvents: usageEvents, tracer: tracer, logger: queryLogger),
             metrics: metrics, agentName: configuration.agentName, keepAliveSeconds: configuration.sseKeepAliveSeconds,
             instructions: configuration.instructions)
         let operators = OperatorHandlers(meter: meter, upstream: upstream, metrics: metrics,
@@ -50,6 +67,7 @@ public final class ThreadMeterService: Sendable {
         pipeline = RequestPipeline(
             routes: Self.routeTable(query: query, operators: operators),
             access: AccessControl(adminToken: configuration.adminToken, apiKeys: configuration.apiKeys),
+            cors: configuration.cors,
             isDraining: { draining.isSet },
             logger: logger.labelled("access"), metrics: metrics)
     }
@@ -114,6 +132,9 @@ public final class ThreadMeterService: Sendable {
         await server?.shutdownGracefully(deadline: .milliseconds(Int(configuration.shutdownGraceSeconds * 1000)))
         if let usageEvents, !(await usageEvents.drain(timeout: .seconds(5))) {
             logger.warning("usage events still queued at exit", [("pending", String(usageEvents.pendingCount))])
+        }
+        if let spanExporter {
+            await spanExporter.shutdown(flushTimeout: .seconds(5))
         }
         logger.info("stopped")
     }

@@ -8,12 +8,19 @@ public struct RunRequest: Sendable {
     public var demandStage: String?
     public var accountName: String?
     public var additionalInstructions: String?
+    /// The W3C `traceparent` of the run's span, sent on the run's upstream calls.
+    public var traceparent: String?
 
-    public init(threadId: String?, query: String, demandStage: String? = nil, accountName: String? = nil, additionalInstructions: String? = nil) {
+    public init(threadId: String?, query: String, demandStage: String? = nil, accountName: String? = nil, additionalInstructions: String? = nil,
+                traceparent: String? = nil) {
         self.threadId = threadId
         self.query = query
         self.demandStage = demandStage
         self.accountName = accountName
         self.additionalInstructions = additionalInstructions
+        self.traceparent = traceparent
     }
+
+    /// `traceparent` as a header field, when the run has one.
+    var traceHeaders: [(String, String)] { traceparent.map { [("traceparent", $0)] } ?? [] }
 }

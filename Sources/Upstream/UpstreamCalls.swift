@@ -11,16 +11,19 @@ struct UpstreamCalls: Sendable {
     func post<Reply: Decodable>(
         _ path: String, _ body: some Encodable, call: UpstreamStatusMapping.Call, as reply: Reply.Type = IgnoredReply.self
     ) async throws(UpstreamError) -> Reply {
-        try await client.json(try UpstreamHTTPClient.request("POST", path, headers: headers, body: body), call: call, as: reply)
+        try await client.json(try UpstreamHTTPClient.request("POST", path, headers: headers + Self.runHeaders, body: body), call: call, as: reply)
     }
 
     /// `GET path`; decodes a 2xx answer as `Reply`.
     func get<Reply: Decodable>(_ path: String, call: UpstreamStatusMapping.Call, as reply: Reply.Type) async throws(UpstreamError) -> Reply {
-        try await client.json(try UpstreamHTTPClient.request("GET", path, headers: headers, body: EmptyBody?.none), call: call, as: reply)
+        try await client.json(try UpstreamHTTPClient.request("GET", path, headers: headers + Self.runHeaders, body: EmptyBody?.none), call: call, as: reply)
     }
 
     /// `POST path` with a JSON body, answered with a `text/event-stream` that streams in afterwards.
     func openEventStream(_ path: String, _ body: some Encodable, call: UpstreamStatusMapping.Call) async throws(UpstreamError) -> UpstreamHTTPResponse {
-        try await client.openEventStream(try UpstreamHTTPClient.request("POST", path, headers: headers, body: body), call: call)
+        try await client.openEventStream(try UpstreamHTTPClient.request("POST", path, headers: headers + Self.runHeaders, body: body), call: call)
     }
+
+    /// Extra fields for every call of the run being started (its `traceparent`), set by the driver.
+    @TaskLocal static var runHeaders: [(String, String)] = []
 }

@@ -24,6 +24,17 @@ final class UpstreamDriver<Dialect: UpstreamDialect>: RunProvider {
     func rateLimitSnapshot() -> [String: String] { client.rateLimits.snapshot() }
 
     func startRun(_ request: RunRequest) async throws(UpstreamError) -> any UpstreamRun {
+        let started = await UpstreamCalls.$runHeaders.withValue(request.traceHeaders) { () async -> Result<any UpstreamRun, UpstreamError> in
+            do throws(UpstreamError) {
+                return .success(try await start(request))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try started.get()
+    }
+
+    private func start(_ request: RunRequest) async throws(UpstreamError) -> any UpstreamRun {
         try dialect.checkConfiguration()
         let context = RunContext(request: request, instructions: configuration.instructions)
         let threadId: String

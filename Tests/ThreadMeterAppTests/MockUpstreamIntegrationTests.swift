@@ -9,41 +9,6 @@ import Upstream
 
 /// ThreadMeter end to end against our mock of the real upstream wire formats, for both protocols.
 @Suite struct MockUpstreamIntegrationTests {
-    /// Starts the mock, then the service configured against it, and runs `body`.
-    func withMockedApp(
-        _ api: UpstreamConfiguration.API,
-        configure: (inout UpstreamConfiguration) -> Void = { _ in },
-        _ body: (TestApp, MockUpstreamServer) async throws -> Void
-    ) async throws {
-        var settings = MockUpstreamSettings()
-        settings.apiKey = "sk-test"
-        settings.deltaCount = 6
-        let mock = MockUpstreamServer(settings: settings)
-        try mock.start()
-        var config = UpstreamConfiguration(apiKey: "sk-test", baseURL: mock.baseURL, api: api,
-                                           assistantId: api == .assistants ? "asst_test" : nil,
-                                           model: api == .responses ? "gpt-4o-mini" : nil,
-                                           instructions: "You are a helpful sales assistant.")
-        config.idleTimeout = .seconds(2)
-        config.firstByteTimeout = .seconds(2)
-        config.abandonTimeout = .seconds(3)
-        configure(&config)
-        let upstream = makeUpstream(config, logger: .noop)
-        do {
-            try await withTestApp(configure: {
-                $0.openAIAPIKey = "sk-test"
-                $0.assistantId = config.assistantId
-                $0.openAIModel = config.model
-            }, upstream: upstream) { app in
-                try await body(app, mock)
-            }
-        } catch {
-            await mock.shutdown()
-            throw error
-        }
-        await mock.shutdown()
-    }
-
     static let apis: [UpstreamConfiguration.API] = [.assistants, .responses]
 
     @Test(arguments: apis)

@@ -29,6 +29,7 @@ import TestSupport
             "threadmeter_unknown_model_runs_total counter",
             "threadmeter_storage_errors_total counter",
             "threadmeter_usage_events_dropped_total counter",
+            "threadmeter_otel_spans_dropped_total counter",
         ])
         #expect(text.split(separator: "\n").filter { $0.hasPrefix("# HELP ") }.count == types.count)
     }

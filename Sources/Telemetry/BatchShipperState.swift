@@ -1,23 +1,16 @@
-// The batching, retry and drop decisions of the usage-event shipper, as a value type without I/O.
+// The batching, retry and drop decisions of a batch shipper (usage events, trace spans), as a value type without I/O.
 
-/// Decides when to send which batch, when to retry and what to drop. The shipper performs the
-/// returned actions (timers, HTTP posts) and reports back; this type never blocks or sleeps.
+/// Decides when to send which batch, when to retry and what to drop. `BatchShipper` performs the
+/// returned actions (timers, sends) and reports back; this type never blocks or sleeps.
 ///
 /// At most one batch is in flight. Events wait in a bounded queue; when it is full new events are
 /// refused (counted as drops). A batch is sent when `batchSize` events are waiting or
 /// `flushInterval` after the first one arrived. A failed send is retried with exponential
 /// backoff (honouring `Retry-After`) up to `maxAttempts` attempts, then dropped.
-struct UsageShipperState<Event> {
-    struct Policy: Sendable {
-        var capacity: Int
-        var batchSize: Int
-        var flushInterval: Double
-        var maxAttempts: Int
-        var initialBackoff: Double
-        var maxBackoff: Double
-    }
+public struct BatchShipperState<Event> {
+    public typealias Policy = BatchPolicy
 
-    enum Action {
+    public enum Action {
         case none
         /// Call `flushTimerFired(immediate:)` after `seconds`.
         case scheduleFlush(after: Double, immediate: Bool)
@@ -28,7 +21,7 @@ struct UsageShipperState<Event> {
     }
 
     /// How a post ended.
-    enum SendOutcome: Equatable {
+    public enum SendOutcome: Equatable, Sendable {
         case delivered
         /// Network error, timeout, 408, 429 or 5xx: worth another attempt.
         case retryable(retryAfter: Double?)
@@ -36,27 +29,27 @@ struct UsageShipperState<Event> {
         case rejected
     }
 
-    let policy: Policy
+    public let policy: Policy
     private var queue = FIFOQueue<Event>()
-    private(set) var inFlight: [Event]?
+    public private(set) var inFlight: [Event]?
     private var attempts = 0
     private var delayedFlushArmed = false
     private var immediateFlushArmed = false
-    private(set) var closed = false
+    public private(set) var closed = false
 
-    init(policy: Policy) {
+    public init(policy: Policy) {
         precondition(policy.capacity > 0 && policy.batchSize > 0 && policy.maxAttempts > 0, "usage shipper limits must be positive")
         self.policy = policy
     }
 
     /// Events waiting or in flight.
-    var pendingCount: Int { queue.count + (inFlight?.count ?? 0) }
+    public var pendingCount: Int { queue.count + (inFlight?.count ?? 0) }
 
     /// Nothing waiting and nothing in flight.
-    var isIdle: Bool { queue.isEmpty && inFlight == nil }
+    public var isIdle: Bool { queue.isEmpty && inFlight == nil }
 
     /// Queues `event` unless the queue is full or the shipper is closed. O(1): never takes a batch.
-    mutating func enqueue(_ event: Event) -> (accepted: Bool, action: Action) {
+    public mutating func enqueue(_ event: Event) -> (accepted: Bool, action: Action) {
         guard !closed, queue.count < policy.capacity else { return (false, .none) }
         queue.append(event)
         guard inFlight == nil else { return (true, .none) }
@@ -72,24 +65,24 @@ struct UsageShipperState<Event> {
     }
 
     /// A flush timer went off: send a batch if none is in flight.
-    mutating func flushTimerFired(immediate: Bool) -> Action {
+    public mutating func flushTimerFired(immediate: Bool) -> Action {
         if immediate { immediateFlushArmed = false } else { delayedFlushArmed = false }
         return sendNextBatchIfIdle()
     }
 
     /// Sends what is waiting now instead of waiting for the flush interval (used when draining).
-    mutating func flushNow() -> Action {
+    public mutating func flushNow() -> Action {
         sendNextBatchIfIdle()
     }
 
     /// The backoff after a failed attempt has elapsed: send the same batch again.
-    mutating func retryTimerFired() -> Action {
+    public mutating func retryTimerFired() -> Action {
         guard let batch = inFlight else { return .none }
         return .send(batch)
     }
 
     /// The in-flight post ended. Returns how many events were dropped and what to do next.
-    mutating func sendFinished(_ outcome: SendOutcome) -> (dropped: Int, action: Action) {
+    public mutating func sendFinished(_ outcome: SendOutcome) -> (dropped: Int, action: Action) {
         guard let batch = inFlight else { return (0, .none) }
         switch outcome {
         case .delivered:
@@ -109,12 +102,12 @@ struct UsageShipperState<Event> {
     }
 
     /// Refuses further events; what is queued is still delivered.
-    mutating func close() {
+    public mutating func close() {
         closed = true
     }
 
     /// Drops everything still queued or in flight; returns how many events that was.
-    mutating func discardAll() -> Int {
+    public mutating func discardAll() -> Int {
         let dropped = pendingCount
         _ = queue.removeFirst(upTo: queue.count)
         inFlight = nil
@@ -124,7 +117,7 @@ struct UsageShipperState<Event> {
 
     /// `initialBackoff · 2^(attempt-1)`, at most `maxBackoff`, and never shorter than a
     /// `Retry-After` (itself capped at `maxBackoff`).
-    func backoff(afterAttempt attempt: Int, retryAfter: Double?) -> Double {
+    public func backoff(afterAttempt attempt: Int, retryAfter: Double?) -> Double {
         let exponential = policy.initialBackoff * Double(1 << min(attempt - 1, 30))
         let base = min(exponential, policy.maxBackoff)
         guard let retryAfter, retryAfter.isFinite, retryAfter > 0 else { return base }
@@ -144,4 +137,29 @@ struct UsageShipperState<Event> {
     }
 }
 
-extension UsageShipperState.Action: Equatable where Event: Equatable {}
+extension BatchShipperState.Action: Equatable where Event: Equatable {}
+extension BatchShipperState.Action: Sendable where Event: Sendable {}
+
+/// How a batch shipper queues, batches and retries.
+public struct BatchPolicy: Sendable, Equatable {
+    /// Items waiting at most; further items are dropped (and counted) while it is full.
+    public var capacity: Int
+    /// Items per send.
+    public var batchSize: Int
+    /// Seconds a partial batch waits for more items.
+    public var flushInterval: Double
+    /// Attempts per batch, the first one included, before it is dropped.
+    public var maxAttempts: Int
+    /// Seconds before the first retry; doubles per attempt up to `maxBackoff`.
+    public var initialBackoff: Double
+    public var maxBackoff: Double
+
+    public init(capacity: Int, batchSize: Int, flushInterval: Double, maxAttempts: Int, initialBackoff: Double, maxBackoff: Double) {
+        self.capacity = capacity
+        self.batchSize = batchSize
+        self.flushInterval = flushInterval
+        self.maxAttempts = maxAttempts
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+    }
+}

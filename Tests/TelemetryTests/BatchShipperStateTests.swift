@@ -2,8 +2,8 @@
 import Testing
 @testable import Telemetry
 
-@Suite struct UsageShipperStateTests {
-    typealias State = UsageShipperState<Int>
+@Suite struct BatchShipperStateTests {
+    typealias State = BatchShipperState<Int>
 
     static func makeState(capacity: Int = 10, batchSize: Int = 3, maxAttempts: Int = 3) -> State {
         State(policy: .init(capacity: capacity, batchSize: batchSize, flushInterval: 1,
