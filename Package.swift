@@ -31,14 +31,14 @@ let package = Package(
         // the durable SQLite store behind the ledger protocol.
         .target(name: "SQLiteLedger", dependencies: ["CSQLite", "Metering", "Telemetry"]),
         // SSE parser, Assistants/Responses adapters over the HTTP client, simulated assistant.
-        .target(name: "Upstream", dependencies: ["HTTPClient", "HTTPWire", "Metering", "Telemetry"]),
+        .target(name: "Upstream", dependencies: ["EventLoops", "HTTPClient", "HTTPWire", "Metering", "Telemetry"]),
         // a loopback server that speaks both upstream wire formats, with fault switches.
         .target(name: "MockUpstream", dependencies: ["HTTPServer", "HTTPWire", "Telemetry"]),
         // OpenTelemetry traces: span model, W3C traceparent, OTLP/HTTP encodings, batching exporter, GenAI run spans.
         .target(name: "Tracing", dependencies: ["HTTPClient", "HTTPWire", "JSONText", "Telemetry"]),
         // routes, configuration, query orchestration.
         .target(name: "ThreadMeterApp", dependencies: [
-            "HTTPServer", "HTTPWire", "JSONText", "Telemetry", "Metering", "SQLiteLedger", "Tracing", "Upstream",
+            "EventLoops", "HTTPServer", "HTTPWire", "JSONText", "Telemetry", "Metering", "SQLiteLedger", "Tracing", "Upstream",
         ]),
         .executableTarget(name: "threadmeter", dependencies: ["ThreadMeterApp"]),
         .executableTarget(

@@ -1,4 +1,5 @@
 // Merges a run's events with keep-alive ticks, so a silent upstream still produces SSE comments.
+import EventLoops
 import Synchronization
 import Upstream
 
@@ -24,7 +25,7 @@ final class KeepAliveTicker: Sendable {
         self.stream = stream
         let clock = ContinuousClock()
         let shared = SharedSchedule(KeepAliveSchedule(interval: .milliseconds(Int(interval * 1000)), start: clock.now))
-        forward = Task {
+        forward = Task.onCurrentLoop {
             for await event in events {
                 shared.schedule.withLock { $0.eventSent(at: clock.now) }
                 continuation.yield(.event(event))

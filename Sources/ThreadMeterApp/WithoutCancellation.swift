@@ -6,5 +6,5 @@
 /// through (abandoned upstream, its usage recorded), never orphaned half-way. The operation runs in a
 /// new task, which the caller's cancellation does not reach.
 func withoutCancellation<T: Sendable>(_ operation: @escaping @Sendable () async -> T) async -> T {
-    await Task { await operation() }.value
+    await Task.onCurrentLoop { await operation() }.value
 }

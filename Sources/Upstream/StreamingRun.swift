@@ -1,4 +1,5 @@
 // One accepted run whose SSE stream is read as it arrives and relayed as RunEvents.
+import EventLoops
 import Metering
 import Foundation
 import HTTPWire
@@ -39,7 +40,7 @@ final class StreamingRun<Interpreter: StreamInterpreter>: UpstreamRun {
             guard case .cancelled = termination, let self else { return }
             Task { _ = await self.abandon() }
         }
-        Task { await self.read() }
+        Task.onCurrentLoop { await self.read() }
     }
 
     // MARK: Reading
@@ -119,7 +120,7 @@ final class StreamingRun<Interpreter: StreamInterpreter>: UpstreamRun {
         let task = state.withLock { state -> Task<RunOutcome, Never> in
             if let task = state.abandonTask { return task }
             state.abandoning = true
-            let task = Task { await self.stopAndSettle() }
+            let task = Task.onCurrentLoop { await self.stopAndSettle() }
             state.abandonTask = task
             return task
         }
