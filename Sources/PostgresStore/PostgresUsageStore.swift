@@ -233,7 +233,11 @@ public final class PostgresUsageStore: Sendable {
         ]
     }
 
+    /// The ledger's text for a run's status (one place while `RunRecord.status` changes type).
     static func statusText(_ r: RunRecord) -> String { r.status }
+
+    /// The status a ledger text names, or nil.
+    static func status(_ text: String) -> String? { text }
 
     /// A thread row (`threadColumns` from `offset`) as a snapshot.
     private static func snapshot(_ threadId: String, _ row: PGRow, offset o: Int) -> ThreadUsageSnapshot {
