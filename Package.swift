@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "MockUpstream", dependencies: ["HTTPServer", "HTTPWire", "Telemetry"]),
         // routes, configuration, query orchestration.
         .target(name: "ThreadMeterApp", dependencies: [
-            "HTTPServer", "HTTPWire", "Telemetry", "Metering", "SQLiteLedger", "Upstream",
+            "HTTPServer", "HTTPWire", "Telemetry", "Metering", "SQLiteLedger", "PostgresStore", "Upstream",
         ]),
         .executableTarget(name: "threadmeter", dependencies: ["ThreadMeterApp"]),
         .executableTarget(

@@ -10,6 +10,9 @@ let environment = ProcessInfo.processInfo.environment
 if arguments.first == "usage" {
     exit(await UsageExportCommand.run(arguments: Array(arguments.dropFirst()), environment: environment))
 }
+if arguments.first == "migrate" {
+    exit(await MigrateCommand.run(arguments: Array(arguments.dropFirst()), environment: environment))
+}
 if arguments.contains("--help") || arguments.contains("-h") {
     print(ServiceConfiguration.helpText)
     exit(0)
