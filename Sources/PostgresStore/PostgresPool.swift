@@ -38,6 +38,9 @@ public final class PostgresPool: @unchecked Sendable {
         public var maxBackoff: Duration = .seconds(2)
         /// `application_name` when the URL sets none.
         public var applicationName = "threadmeter"
+        /// Server settings for every connection of this pool (`-c name=value` in libpq's `options`,
+        /// after any the URL sets), e.g. `synchronous_commit=off` for writes that are not money.
+        public var settings: [(String, String)] = []
 
         public init() {}
     }
@@ -87,6 +90,10 @@ public final class PostgresPool: @unchecked Sendable {
         // A dead peer on a silent network is noticed by the probe timeout; keepalives help idle sockets.
         if url["keepalives"] == nil { extra.append(("keepalives", "1")) }
         if url["keepalives_idle"] == nil { extra.append(("keepalives_idle", "10")) }
+        if !options.settings.isEmpty {
+            let own = options.settings.map { "-c \($0.0)=\($0.1)" }.joined(separator: " ")
+            extra.append(("options", [url["options"], own].compactMap { $0 }.joined(separator: " ")))
+        }
         keywords = url.keywordsAndValues(adding: extra)
         events = .allocate(capacity: 64)
         events.initialize(repeating: epoll_event())
@@ -581,7 +588,9 @@ public final class PostgresPool: @unchecked Sendable {
     }
 
     private static func message(_ conn: OpaquePointer) -> String {
-        String(cString: PQerrorMessage(conn)).trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "; ")
+        // One line: libpq separates hints with a newline and a tab.
+        String(cString: PQerrorMessage(conn)).trimmingCharacters(in: .whitespacesAndNewlines)
+            .replacingOccurrences(of: "\n\t", with: " ").replacingOccurrences(of: "\n", with: "; ")
     }
 }
 

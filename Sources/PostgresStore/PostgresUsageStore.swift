@@ -3,6 +3,9 @@ import Foundation
 import Metering
 import Synchronization
 import Telemetry
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A run in flight, registered in the shared store so that no replica evicts its thread. The lease
 /// expires `leaseSeconds` after its last renewal (on the database's clock); the store renews its
@@ -24,6 +27,15 @@ public struct RunLease: Sendable, Hashable {
 public final class PostgresUsageStore: Sendable {
     public struct Options: Sendable {
         public var pool = PostgresPool.Options()
+        /// The pool of lease writes (run start, abort, renewal): commits without waiting for the
+        /// WAL flush (`synchronous_commit=off`), so a run's start costs one round trip and no fsync.
+        /// A lease lost in a database crash only lapses early; usage rows never go through it.
+        public var leasePool: PostgresPool.Options = {
+            var options = PostgresPool.Options()
+            options.size = 2
+            options.settings = [("synchronous_commit", "off")]
+            return options
+        }()
         /// How long a run's lease lives without renewal (a dead replica's runs lapse after this).
         public var leaseSeconds: Double = 30
         /// How often the leases of this replica's runs are renewed.
@@ -32,17 +44,26 @@ public final class PostgresUsageStore: Sendable {
         public var evictionBatch = 10_000
         /// A readable replica name stored with its ledger rows (`host:port`); a random suffix makes
         /// each process's lease owner unique, so a restarted replica never renews a dead one's leases.
-        public var replicaName = ProcessInfo.processInfo.hostName
+        public var replicaName = PostgresUsageStore.hostName
 
         public init() {}
     }
 
     public let pool: PostgresPool
+    /// Lease writes (see `Options.leasePool`).
+    let leasePool: PostgresPool
     public let options: Options
     /// This process's lease owner id.
     public let replicaId: String
     private let logger: Logger
     private let renewer = Mutex<Task<Void, Never>?>(nil)
+
+    /// This machine's name (`gethostname`, no DNS lookup).
+    public static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(cString: buffer)
+    }
 
     /// The schema version this build writes.
     public static var schemaVersion: Int { PostgresSchema.currentVersion }
@@ -66,11 +87,13 @@ public final class PostgresUsageStore: Sendable {
             pool.close()
             throw error
         }
-        return PostgresUsageStore(pool: pool, options: options, logger: logger)
+        let leasePool = PostgresPool(url: url, options: options.leasePool, logger: logger, label: "threadmeter.postgres.leases")
+        return PostgresUsageStore(pool: pool, leasePool: leasePool, options: options, logger: logger)
     }
 
-    init(pool: PostgresPool, options: Options, logger: Logger) {
+    init(pool: PostgresPool, leasePool: PostgresPool, options: Options, logger: Logger) {
         self.pool = pool
+        self.leasePool = leasePool
         self.options = options
         self.logger = logger
         replicaId = "\(options.replicaName)/\(UUID().uuidString.prefix(8).lowercased())"
@@ -92,6 +115,7 @@ public final class PostgresUsageStore: Sendable {
     /// Stops renewing leases and closes the connections.
     public func close() {
         renewer.withLock { $0?.cancel() }
+        leasePool.close()
         pool.close()
     }
 
@@ -104,7 +128,7 @@ public final class PostgresUsageStore: Sendable {
     /// Returns the lease and the thread's totals before the run.
     public func beginRun(threadId: String, account: String?) async throws(PostgresError) -> (lease: RunLease, before: ThreadUsageSnapshot) {
         let lease = RunLease(id: UUID().uuidString, threadId: threadId)
-        let rows = try await pool.query(PostgresQueries.beginRun, [
+        let rows = try await leasePool.query(PostgresQueries.beginRun, [
             threadId, account, lease.id, replicaId, "\(options.leaseSeconds)", "\(Self.totalsSlot())",
         ])
         guard let row = rows.first else { throw PostgresError(.server, "beginning a run returned no row") }
@@ -127,12 +151,12 @@ public final class PostgresUsageStore: Sendable {
 
     /// A run ended without usage: its lease goes and the thread is touched.
     public func abortRun(_ lease: RunLease) async throws(PostgresError) {
-        _ = try await pool.query(PostgresQueries.abortRun, [lease.id, lease.threadId])
+        _ = try await leasePool.query(PostgresQueries.abortRun, [lease.id, lease.threadId])
     }
 
     /// Renews this replica's leases (the store does it every `leaseRenewInterval`).
     public func renewLeases() async throws(PostgresError) {
-        _ = try await pool.query(PostgresQueries.renewLeases, [replicaId, "\(options.leaseSeconds)"])
+        _ = try await leasePool.query(PostgresQueries.renewLeases, [replicaId, "\(options.leaseSeconds)"])
     }
 
     // MARK: Reading
@@ -233,7 +257,7 @@ public final class PostgresUsageStore: Sendable {
         ]
     }
 
-    /// The ledger's text for a run's status (one place while `RunRecord.status` changes type).
+    /// The ledger's text for a run's status.
     static func statusText(_ r: RunRecord) -> String { r.status }
 
     /// The status a ledger text names, or nil.
