@@ -14,7 +14,7 @@ struct PostgresMeteringBackendTests {
             let spoolPath = NSTemporaryDirectory() + "threadmeter-spool-\(UUID().uuidString).jsonl"
             defer { try? FileManager.default.removeItem(atPath: spoolPath) }
             var backend: PostgresMeteringBackend? = PostgresMeteringBackend(
-                store: try await StoreFixtures.open(server), spool: try RunSpool(path: spoolPath), maxAgeSeconds: 3_600,
+                store: try await StoreFixtures.open(server.url), spool: try RunSpool(path: spoolPath), maxAgeSeconds: 3_600,
                 refreshInterval: .milliseconds(200)
             )
             _ = await backend!.beginRun(threadId: "thread_s", account: nil)
@@ -39,7 +39,7 @@ struct PostgresMeteringBackendTests {
             let spool = try RunSpool(path: spoolPath)
             #expect(spool.pending.map(\.runId) == ["r2"])
             try await offCooperativePool { try server.start() }
-            let restarted = PostgresMeteringBackend(store: try await StoreFixtures.open(server), spool: spool, maxAgeSeconds: 3_600,
+            let restarted = PostgresMeteringBackend(store: try await StoreFixtures.open(server.url), spool: spool, maxAgeSeconds: 3_600,
                                                     refreshInterval: .milliseconds(200))
             defer { restarted.close() }
             await restarted.recover()

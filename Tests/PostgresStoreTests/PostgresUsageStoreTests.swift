@@ -10,9 +10,9 @@ struct PostgresUsageStoreTests {
     /// Two stores on one database stand for two replicas: 200 runs over 5 threads, finished
     /// concurrently through both, add up exactly in each thread, in the global totals and on both.
     @Test func concurrentRunsThroughTwoReplicas_countExactlyOnce() async throws {
-        try await withTestPostgres { server in
-            let a = try await StoreFixtures.open(server)
-            let b = try await StoreFixtures.open(server)
+        try await withTestDatabase { database in
+            let a = try await StoreFixtures.open(database.url)
+            let b = try await StoreFixtures.open(database.url)
             defer { a.close(); b.close() }
             let runs = 200
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -45,8 +45,8 @@ struct PostgresUsageStoreTests {
 
     /// The same run written twice (a retry after a lost answer) is stored and counted once.
     @Test func retriedWrite_isNotCountedTwice() async throws {
-        try await withTestPostgres { server in
-            let store = try await StoreFixtures.open(server)
+        try await withTestDatabase { database in
+            let store = try await StoreFixtures.open(database.url)
             defer { store.close() }
             let (lease, before) = try await store.beginRun(threadId: "thread_r", account: nil)
             #expect(before.usage == .zero)
@@ -67,8 +67,8 @@ struct PostgresUsageStoreTests {
 
     /// A failed run without usage gets its ledger row but adds no run; one with usage counts.
     @Test func failedRunWithoutUsage_hasARowButIsNotARun() async throws {
-        try await withTestPostgres { server in
-            let store = try await StoreFixtures.open(server)
+        try await withTestDatabase { database in
+            let store = try await StoreFixtures.open(database.url)
             defer { store.close() }
             let (l1, _) = try await store.beginRun(threadId: "thread_f", account: nil)
             _ = try await store.finishRun(StoreFixtures.record("thread_f", run: "r1", input: 0, output: 0, status: "failed"), lease: l1)
@@ -86,9 +86,9 @@ struct PostgresUsageStoreTests {
     /// Eviction runs on the database's clock, skips a thread whose run is in flight on another
     /// replica, and takes it once that replica's lease lapses (the replica "died": no renewal).
     @Test func eviction_skipsLeasedThreads_untilTheLeaseLapses() async throws {
-        try await withTestPostgres { server in
-            let dying = try await StoreFixtures.open(server) { $0.leaseSeconds = 1.5; $0.leaseRenewInterval = .seconds(3_600) }
-            let survivor = try await StoreFixtures.open(server)
+        try await withTestDatabase { database in
+            let dying = try await StoreFixtures.open(database.url) { $0.leaseSeconds = 1.5; $0.leaseRenewInterval = .seconds(3_600) }
+            let survivor = try await StoreFixtures.open(database.url)
             defer { dying.close(); survivor.close() }
             let (idleLease, _) = try await survivor.beginRun(threadId: "thread_idle", account: nil)
             _ = try await survivor.finishRun(StoreFixtures.record("thread_idle", run: "r1", input: 4, output: 4), lease: idleLease)
@@ -109,8 +109,8 @@ struct PostgresUsageStoreTests {
 
     /// Leases are renewed while a run lasts longer than the lease itself.
     @Test func renewedLease_keepsALongRunsThreadFromEviction() async throws {
-        try await withTestPostgres { server in
-            let store = try await StoreFixtures.open(server) { $0.leaseSeconds = 1; $0.leaseRenewInterval = .milliseconds(300) }
+        try await withTestDatabase { database in
+            let store = try await StoreFixtures.open(database.url) { $0.leaseSeconds = 1; $0.leaseRenewInterval = .milliseconds(300) }
             defer { store.close() }
             let (lease, _) = try await store.beginRun(threadId: "thread_long", account: nil)
             try await Task.sleep(for: .milliseconds(1_800))
@@ -123,9 +123,9 @@ struct PostgresUsageStoreTests {
 
     /// Two replicas sweeping at once evict each thread exactly once, and the totals end at zero.
     @Test func concurrentEvictionOnTwoReplicas_evictsEachThreadOnce() async throws {
-        try await withTestPostgres { server in
-            let a = try await StoreFixtures.open(server) { $0.evictionBatch = 7 }
-            let b = try await StoreFixtures.open(server) { $0.evictionBatch = 7 }
+        try await withTestDatabase { database in
+            let a = try await StoreFixtures.open(database.url) { $0.evictionBatch = 7 }
+            let b = try await StoreFixtures.open(database.url) { $0.evictionBatch = 7 }
             defer { a.close(); b.close() }
             for i in 0..<40 {
                 let (lease, _) = try await a.beginRun(threadId: "t\(i)", account: nil)
@@ -150,8 +150,8 @@ struct PostgresUsageStoreTests {
 
     /// Replicas starting together: one migrates, the others wait and find the schema current.
     @Test func concurrentMigrators_serialiseOnTheAdvisoryLock() async throws {
-        try await withTestPostgres { server in
-            let url = try PostgresURL(server.url)
+        try await withTestDatabase { database in
+            let url = try PostgresURL(database.url)
             let pools = (0..<4).map { _ in PostgresPool(url: url) }
             defer { for pool in pools { pool.close() } }
             let found = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -164,18 +164,18 @@ struct PostgresUsageStoreTests {
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
             #expect(found.sorted() == [0, 1, 1, 1])
-            let versions = try await offCooperativePool { try server.psql("SELECT string_agg(version::text, ',') FROM threadmeter_schema") }
+            let versions = try await offCooperativePool { try database.psql("SELECT string_agg(version::text, ',') FROM threadmeter_schema") }
             #expect(versions == "1")
         }
     }
 
     /// A database migrated by a newer build is refused with a clear error, and nothing is changed.
     @Test func newerSchema_isRefused() async throws {
-        try await withTestPostgres { server in
-            let store = try await StoreFixtures.open(server)
+        try await withTestDatabase { database in
+            let store = try await StoreFixtures.open(database.url)
             store.close()
-            _ = try await offCooperativePool { try server.psql("INSERT INTO threadmeter_schema (version) VALUES (99)") }
-            let error = await postgresFailure { _ = try await StoreFixtures.open(server) }
+            _ = try await offCooperativePool { try database.psql("INSERT INTO threadmeter_schema (version) VALUES (99)") }
+            let error = await postgresFailure { _ = try await StoreFixtures.open(database.url) }
             #expect(error?.kind == .schemaTooNew)
             #expect(error?.message.contains("99") == true)
         }
@@ -198,7 +198,7 @@ struct PostgresUsageStoreTests {
     /// within 10 s, writes work, and nothing was lost.
     @Test func outage_isDetected_andTheStoreRecoversByItself() async throws {
         try await withTestPostgres { server in
-            let store = try await StoreFixtures.open(server)
+            let store = try await StoreFixtures.open(server.url)
             defer { store.close() }
             let (lease, _) = try await store.beginRun(threadId: "thread_o", account: nil)
             _ = try await store.finishRun(StoreFixtures.record("thread_o", run: "before", input: 5, output: 5), lease: lease)
@@ -221,8 +221,8 @@ struct PostgresUsageStoreTests {
 
     /// An import from another ledger, then a rebuild: each thread's runs since its last eviction.
     @Test func importAndRebuild_reproduceTheLedgersThreadTotals() async throws {
-        try await withTestPostgres { server in
-            let store = try await StoreFixtures.open(server)
+        try await withTestDatabase { database in
+            let store = try await StoreFixtures.open(database.url)
             defer { store.close() }
             var records: [RunRecord] = []
             for i in 0..<10 {

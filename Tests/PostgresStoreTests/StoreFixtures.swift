@@ -16,13 +16,13 @@ enum StoreFixtures {
         return r
     }
 
-    static func open(_ server: TestPostgres, _ configure: (inout PostgresUsageStore.Options) -> Void = { _ in }) async throws -> PostgresUsageStore {
+    static func open(_ url: String, _ configure: (inout PostgresUsageStore.Options) -> Void = { _ in }) async throws -> PostgresUsageStore {
         var options = PostgresUsageStore.Options()
         options.pool.probeInterval = .milliseconds(250)
         options.pool.probeTimeout = .seconds(1)
         options.pool.maxBackoff = .milliseconds(500)
         configure(&options)
-        return try await PostgresUsageStore.open(url: try PostgresURL(server.url), options: options, connectTimeout: .seconds(10))
+        return try await PostgresUsageStore.open(url: try PostgresURL(url), options: options, connectTimeout: .seconds(10))
     }
 }
 

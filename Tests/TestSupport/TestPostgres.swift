@@ -1,5 +1,6 @@
 // A throwaway PostgreSQL server for tests: initdb into a temp dir, pg_ctl on a free loopback port.
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,7 +18,10 @@ public final class TestPostgres: Sendable {
     private let runAsPostgresUser: Bool
 
     /// `postgres://threadmeter@127.0.0.1:PORT/threadmeter`.
-    public var url: String { "postgres://threadmeter@127.0.0.1:\(port)/threadmeter" }
+    public var url: String { url(database: "threadmeter") }
+
+    /// The URL of one database of this server.
+    public func url(database: String) -> String { "postgres://threadmeter@127.0.0.1:\(port)/\(database)" }
 
     /// Where the server binaries are, or nil when PostgreSQL is not installed.
     public static var binaryDirectory: String? {
@@ -33,7 +37,11 @@ public final class TestPostgres: Sendable {
     public static var isAvailable: Bool { binaryDirectory != nil }
 
     /// Creates and starts a cluster (blocking: call it off the cooperative pool).
-    public init() throws {
+    public convenience init() throws {
+        try self.init(maxConnections: 100)
+    }
+
+    init(maxConnections: Int) throws {
         guard let binaries = Self.binaryDirectory else { throw TestPostgresError("PostgreSQL server binaries not found (install the postgresql package)") }
         self.binaries = binaries
         runAsPostgresUser = getuid() == 0
@@ -41,30 +49,47 @@ public final class TestPostgres: Sendable {
         guard let made = mkdtemp(&template) else { throw TestPostgresError("mkdtemp failed: errno \(errno)") }
         directory = String(cString: made)
         if runAsPostgresUser {
-            guard let user = getpwnam("postgres") else { throw TestPostgresError("running as root but there is no postgres user") }
+            guard let user = getpwnam("postgres") else {
+                try? FileManager.default.removeItem(atPath: directory)
+                throw TestPostgresError("running as root but there is no postgres user")
+            }
             chown(directory, user.pointee.pw_uid, user.pointee.pw_gid)
         }
-        port = try Self.freePort()
-        try run("initdb", ["-D", "\(directory)/data", "-U", "threadmeter", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C"])
-        let config = """
-        listen_addresses = '127.0.0.1'
-        port = \(port)
-        unix_socket_directories = '\(directory)'
-        fsync = off
-        synchronous_commit = off
-        full_page_writes = off
-        max_connections = 100
-        shared_buffers = 32MB
-        """
-        try (config + "\n").appendLine(to: "\(directory)/data/postgresql.conf")
-        try start()
-        try run("createdb", ["-h", "127.0.0.1", "-p", "\(port)", "-U", "threadmeter", "threadmeter"])
+        do {
+            port = try Self.freePort()
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+        do {
+            try run("initdb", ["-D", "\(directory)/data", "-U", "threadmeter", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C"])
+            let config = """
+            listen_addresses = '127.0.0.1'
+            port = \(port)
+            unix_socket_directories = '\(directory)'
+            fsync = off
+            synchronous_commit = off
+            full_page_writes = off
+            max_connections = \(maxConnections)
+            shared_buffers = 32MB
+            """
+            try (config + "\n").appendLine(to: "\(directory)/data/postgresql.conf")
+            try start()
+            try run("createdb", ["-h", "127.0.0.1", "-p", "\(port)", "-U", "threadmeter", "threadmeter"])
+        } catch {
+            _ = try? run("pg_ctl", ["-D", "\(directory)/data", "-m", "immediate", "stop"])
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
     }
 
     /// Starts the (stopped) server and waits until it accepts connections.
     public func start() throws {
         try run("pg_ctl", ["-D", "\(directory)/data", "-l", "\(directory)/server.log", "-w", "-t", "30", "start"])
     }
+
+    /// Whether the server runs (`pg_ctl status`).
+    public var isRunning: Bool { (try? run("pg_ctl", ["-D", "\(directory)/data", "status"])) != nil }
 
     /// Stops the server (`fast`: connections are terminated, like an operator's stop).
     public func stop(mode: String = "fast") throws {
@@ -119,15 +144,104 @@ public final class TestPostgres: Sendable {
     }
 }
 
-/// Runs `body` with a fresh server, always destroying it after.
-public func withTestPostgres<T: Sendable>(_ body: (TestPostgres) async throws -> T) async throws -> T {
-    let server = try await offCooperativePool { try TestPostgres() }
+/// One server for the whole test process, started on first use and destroyed at exit; tests get a
+/// database of their own on it (`withTestDatabase`), so the suite does not start a server per test.
+/// Tests that stop and start a server take the other one, one test at a time
+/// (`withTestPostgres`): two servers in all, however many tests.
+public actor SharedTestPostgres {
+    /// Shared by every `withTestDatabase`.
+    public static let shared = SharedTestPostgres(maxConnections: 400)
+    /// Lent to one `withTestPostgres` at a time.
+    public static let exclusive = SharedTestPostgres(maxConnections: 100)
+
+    private let maxConnections: Int
+    private var starting: Task<TestPostgres, any Error>?
+    private var lent = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(maxConnections: Int) {
+        self.maxConnections = maxConnections
+    }
+
+    public func server() async throws -> TestPostgres {
+        if let starting { return try await starting.value }
+        let maxConnections = self.maxConnections
+        let task = Task { try await offCooperativePool { try TestPostgres(maxConnections: maxConnections) } }
+        starting = task
+        let server = try await task.value
+        serversForExit.withLock { $0.append(server) }
+        if serversForExit.withLock({ $0.count }) == 1 {
+            atexit { for server in serversForExit.withLock({ $0 }) { server.destroy() } }
+        }
+        return server
+    }
+
+    /// Waits until no other test holds the server, then lends it (running, with a fresh
+    /// `threadmeter` database).
+    func borrow() async throws -> TestPostgres {
+        while lent {
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        lent = true
+        do {
+            let server = try await server()
+            try await offCooperativePool {
+                if !server.isRunning { try server.start() }
+                try server.psql("DROP DATABASE IF EXISTS threadmeter WITH (FORCE)", database: "postgres")
+                try server.psql("CREATE DATABASE threadmeter", database: "postgres")
+            }
+            return server
+        } catch {
+            giveBack()
+            throw error
+        }
+    }
+
+    func giveBack() {
+        lent = false
+        if !waiting.isEmpty { waiting.removeFirst().resume() }
+    }
+}
+
+private let serversForExit = Mutex<[TestPostgres]>([])
+
+/// A database of its own on the shared server.
+public struct TestDatabase: Sendable {
+    public let server: TestPostgres
+    public let name: String
+    public var url: String { server.url(database: name) }
+
+    /// Runs SQL in this database through psql (blocking).
+    @discardableResult
+    public func psql(_ sql: String) throws -> String { try server.psql(sql, database: name) }
+}
+
+/// Runs `body` with a fresh database on the shared server, dropping it after.
+public func withTestDatabase<T: Sendable>(_ body: (TestDatabase) async throws -> T) async throws -> T {
+    let server = try await SharedTestPostgres.shared.server()
+    let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+    try await offCooperativePool { try server.psql("CREATE DATABASE \(name)") }
+    let database = TestDatabase(server: server, name: name)
     do {
-        let result = try await body(server)
-        try? await offCooperativePool { server.destroy() }
+        let result = try await body(database)
+        _ = try? await offCooperativePool { try server.psql("DROP DATABASE \(name) WITH (FORCE)") }
         return result
     } catch {
-        try? await offCooperativePool { server.destroy() }
+        _ = try? await offCooperativePool { try server.psql("DROP DATABASE \(name) WITH (FORCE)") }
+        throw error
+    }
+}
+
+/// Runs `body` with a server it may stop and start (one test at a time; a fresh `threadmeter`
+/// database each time).
+public func withTestPostgres<T: Sendable>(_ body: (TestPostgres) async throws -> T) async throws -> T {
+    let server = try await SharedTestPostgres.exclusive.borrow()
+    do {
+        let result = try await body(server)
+        await SharedTestPostgres.exclusive.giveBack()
+        return result
+    } catch {
+        await SharedTestPostgres.exclusive.giveBack()
         throw error
     }
 }
