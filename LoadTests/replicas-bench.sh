@@ -43,7 +43,8 @@ cleanup() {
     cgroups=()
 }
 stop_pg() { [ -n "$pgdata" ] && "${pg_as[@]}" "$pgbin/pg_ctl" -D "$pgdata" -m immediate -w stop >/dev/null 2>&1; rm -rf "$out/pg"; pgdata=""; }
-trap 'cleanup; stop_pg' EXIT
+mock_pid=""
+trap 'cleanup; [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null; stop_pg' EXIT
 figure() { printf '%s\n' "$*" | tee -a "$out/figures.txt"; }
 wait_port() { for _ in $(seq 1 400); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "!! nothing on port $1" >&2; return 1; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR ? v[int((NR + 1) / 2)] : 0) }'; }
@@ -100,7 +101,7 @@ reset_db() { "${pg_as[@]}" "$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U threadmete
 # --- processes ----------------------------------------------------------------------------------
 mock_port=$(free_port)
 "$release/mock-upstream" --port "$mock_port" --deltas 12 --log-level warning > "$out/mock.log" 2>&1 &
-pids+=($!)
+mock_pid=$!
 wait_port "$mock_port" || exit 1
 
 # replica NAME PORT STORE-ENV… : starts one replica (capped) and waits for its port.
@@ -140,7 +141,7 @@ throughput() {
         local jobs=() i=0
         for port in "${targets[@]}"; do
             i=$((i + 1))
-            ( load "$config-$r-$i" "$port" "$per" --duration "$secs" > "$out/$config-$r-$i.fig" ) &
+            ( load "$config-$r-$i" "$port" "$per" --profile soak --duration "$secs" > "$out/$config-$r-$i.fig" ) &
             jobs+=("$!")
         done
         wait "${jobs[@]}"

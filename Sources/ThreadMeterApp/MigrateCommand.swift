@@ -22,36 +22,21 @@ public enum MigrateCommand {
         var from: String?
         var to: String?
         var maxAge = Double(environment["THREAD_MAX_AGE_SECONDS"] ?? "") ?? 86_400
-        func fail(_ message: String) -> Int32 {
-            FileHandle.standardError.write(Data("threadmeter migrate: \(message)\n".utf8))
-            return 2
+        func fail(_ message: String) -> Int32 { CommandOptions.fail("migrate", message) }
+        let pairs: [(name: String, value: String)]
+        switch CommandOptions.parse(arguments, command: "migrate", help: help) {
+        case .exit(let status): return status
+        case .pairs(let parsed): pairs = parsed
         }
-        var index = 0
-        while index < arguments.count {
-            var name = arguments[index]
-            var value: String?
-            if let eq = name.firstIndex(of: "=") {
-                value = String(name[name.index(after: eq)...])
-                name = String(name[..<eq])
-            }
-            if name == "--help" || name == "-h" {
-                print(help)
-                return 0
-            }
-            if value == nil {
-                index += 1
-                guard index < arguments.count else { return fail("\(name) needs a value") }
-                value = arguments[index]
-            }
+        for (name, value) in pairs {
             switch name {
             case "--from": from = value
             case "--to": to = value
             case "--max-age":
-                guard let v = Double(value!), v > 0 else { return fail("--max-age must be a number of seconds > 0") }
+                guard let v = Double(value), v > 0 else { return fail("--max-age must be a number of seconds > 0") }
                 maxAge = v
             default: return fail("unknown argument '\(name)'")
             }
-            index += 1
         }
         guard let from, from.hasPrefix("sqlite:"), from.count > "sqlite:".count else {
             return fail("--from must be sqlite:PATH")

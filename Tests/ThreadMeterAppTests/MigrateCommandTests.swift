@@ -11,7 +11,7 @@ struct MigrateCommandTests {
     /// A SQLite ledger with runs, an eviction and an old idle thread, copied to PostgreSQL: every row
     /// once (also when run twice), and the totals a SQLite replica would recover, exactly.
     @Test func sqliteLedger_isCopiedWithExactTotals_andASecondRunCopiesNothingTwice() async throws {
-        try await withTestPostgres { server in
+        try await withTestDatabase { database in
             let directory = NSTemporaryDirectory() + "threadmeter-migrate-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -39,13 +39,13 @@ struct MigrateCommandTests {
                     }
                 }
             }
-            let arguments = ["--from", "sqlite:\(path)", "--to", server.url, "--max-age", "3600"]
+            let arguments = ["--from", "sqlite:\(path)", "--to", database.url, "--max-age", "3600"]
             #expect(await MigrateCommand.run(arguments: arguments, environment: [:]) == 0)
             #expect(await MigrateCommand.run(arguments: arguments, environment: [:]) == 0, "a second copy is harmless")
-            let rows = try await offCooperativePool { try server.psql("SELECT count(*) FROM llm_calls") }
+            let rows = try await offCooperativePool { try database.psql("SELECT count(*) FROM llm_calls") }
             #expect(rows == "31")
             let threads = try await offCooperativePool {
-                try server.psql("SELECT string_agg(thread_id || ':' || total_tokens || ':' || runs, ',' ORDER BY thread_id) FROM threads")
+                try database.psql("SELECT string_agg(thread_id || ':' || total_tokens || ':' || runs, ',' ORDER BY thread_id) FROM threads")
             }
             // Only the runs after the eviction at i = 14 count; thread_old stays evicted.
             func expected(_ t: Int, from: Int) -> String {
@@ -53,7 +53,7 @@ struct MigrateCommandTests {
                 return "thread_\(t):\(runs.reduce(0) { $0 + 10 + 2 * $1 }):\(runs.count)"
             }
             #expect(threads == [expected(0, from: 15), expected(1, from: 15), expected(2, from: 15)].joined(separator: ","))
-            let totals = try await offCooperativePool { try server.psql("SELECT sum(threads), sum(input_tokens + output_tokens) FROM usage_totals") }
+            let totals = try await offCooperativePool { try database.psql("SELECT sum(threads), sum(input_tokens + output_tokens) FROM usage_totals") }
             let sum = (15..<30).reduce(0) { $0 + 10 + 2 * $1 }
             #expect(totals == "3|\(sum)")
         }
