@@ -15,25 +15,31 @@ let package = Package(
         .target(name: "HTTPWire"),
         // serial Dispatch queues per core: the event loops every socket, timer and handler task runs on.
         .target(name: "EventLoops", dependencies: ["CEpoll"]),
+        // JSON text <-> one ordered JSON value type: a strict one-pass reader and a one-line writer.
+        .target(name: "JSONText"),
         // logger, metrics, Prometheus text rendering.
-        .target(name: "Telemetry"),
+        .target(name: "Telemetry", dependencies: ["JSONText"]),
         // Dispatch sockets, connections, timeouts, backpressure, shutdown.
         .target(name: "HTTPServer", dependencies: ["EventLoops", "HTTPWire", "Telemetry"]),
         // the domain: usage arithmetic, thread registry actor, pricing, ledger protocol.
         .target(name: "Metering", dependencies: ["Telemetry"]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // OpenSSL 3 (libssl, libcrypto) for TLS to upstreams.
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
+        // HTTP/1.1 client on the event loops: pooled keep-alive connections, TLS, proxies, DNS off the loops.
+        .target(name: "HTTPClient", dependencies: ["COpenSSL", "EventLoops", "HTTPWire"]),
         // the durable SQLite store behind the ledger protocol.
         .target(name: "SQLiteLedger", dependencies: ["CSQLite", "Metering", "Telemetry"]),
         .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
         // the shared usage store of several replicas on PostgreSQL (libpq, asynchronous API).
         .target(name: "PostgresStore", dependencies: ["CLibPQ", "CEpoll", "Metering", "Telemetry"]),
-        // URLSession streaming, SSE parser, Assistants/Responses adapters, simulated assistant.
-        .target(name: "Upstream", dependencies: ["HTTPWire", "Metering", "Telemetry"]),
+        // SSE parser, Assistants/Responses adapters over the HTTP client, simulated assistant.
+        .target(name: "Upstream", dependencies: ["HTTPClient", "HTTPWire", "Metering", "Telemetry"]),
         // a loopback server that speaks both upstream wire formats, with fault switches.
         .target(name: "MockUpstream", dependencies: ["HTTPServer", "HTTPWire", "Telemetry"]),
         // routes, configuration, query orchestration.
         .target(name: "ThreadMeterApp", dependencies: [
-            "HTTPServer", "HTTPWire", "Telemetry", "Metering", "SQLiteLedger", "PostgresStore", "Upstream",
+            "HTTPServer", "HTTPWire", "JSONText", "Telemetry", "Metering", "SQLiteLedger", "PostgresStore", "Upstream",
         ]),
         .executableTarget(name: "threadmeter", dependencies: ["ThreadMeterApp"]),
         .executableTarget(
@@ -59,9 +65,11 @@ let package = Package(
         // epoll(7) for the event loops and the load harness (Glibc does not export it).
         .systemLibrary(name: "CEpoll"),
 
-        .target(name: "TestSupport", dependencies: ["HTTPWire", "HTTPServer", "Telemetry"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["COpenSSL", "HTTPWire", "HTTPServer", "Telemetry"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire"]),
         .testTarget(name: "EventLoopsTests", dependencies: ["EventLoops"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "EventLoops", "HTTPWire", "TestSupport"]),
+        .testTarget(name: "JSONTextTests", dependencies: ["JSONText"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPWire", "TestSupport"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport"]),
         .testTarget(name: "MeteringTests", dependencies: ["Metering", "Telemetry"]),
@@ -70,10 +78,10 @@ let package = Package(
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "TestSupport"]),
         .testTarget(name: "LoadHarnessTests", dependencies: ["threadmeter-load"]),
         .testTarget(name: "HostileTrafficTests", dependencies: [
-            "HTTPServer", "HTTPWire", "Telemetry", "TestSupport", "ThreadMeterApp", "Upstream", "Metering",
+            "HTTPServer", "HTTPWire", "Telemetry", "TestSupport", "ThreadMeterApp", "Upstream", "Metering", "JSONText",
         ]),
         .testTarget(name: "ThreadMeterAppTests", dependencies: [
-            "ThreadMeterApp", "MockUpstream", "Upstream", "Metering", "SQLiteLedger", "TestSupport", "HTTPWire",
+            "ThreadMeterApp", "MockUpstream", "Upstream", "Metering", "SQLiteLedger", "TestSupport", "HTTPWire", "JSONText",
         ]),
     ],
     swiftLanguageModes: [.v6]

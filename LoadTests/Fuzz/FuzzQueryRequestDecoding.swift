@@ -15,7 +15,7 @@ public func fuzzQueryRequestDecoding(_ data: UnsafePointer<UInt8>, _ size: Int) 
     // 1. Only the documented refusals: 400 for the body, 415 for the media type.
     if case .refused(let error) = outcome {
         guard error.status == 400 || error.status == 415 else { fatalError("refused with status \(error.status): \(error.message)") }
-        guard !error.message.isEmpty, !error.code.isEmpty else { fatalError("refusal without a code or message") }
+        guard !error.message.isEmpty, !error.code.rawValue.isEmpty else { fatalError("refusal without a code or message") }
     }
     if contentType == "text/plain" {
         guard case .refused(let error) = outcome, error.status == 415 else { fatalError("text/plain body was not refused with 415") }

@@ -43,7 +43,7 @@ stage_sources() {
     for file in "$@"; do
         [ -f "$file" ] || { echo "missing source $file" >&2; return 1; }
         local staged="$dir/$(echo "$file" | tr '/' '_')"
-        sed -E '/^(@testable )?import (HTTPWire|HTTPServer|Telemetry|Metering|Upstream|SQLiteLedger|MockUpstream|ThreadMeterApp|CSQLite)$/d' "$file" > "$staged"
+        sed -E '/^(@testable )?import (HTTPWire|HTTPServer|JSONText|Telemetry|Metering|Upstream|SQLiteLedger|MockUpstream|ThreadMeterApp|CSQLite)$/d' "$file" > "$staged"
         echo "$staged"
     done
 }

@@ -61,7 +61,7 @@ func record(_ worker: Int, _ i: Int) -> RunRecord {
         runId: "run_\(worker)_\(i)", threadId: "thread_\(worker % 97)_bench", account: "Account \(worker % 13)",
         demandStage: "Interest", model: "gpt-4o-mini-2024-07-18",
         usage: TokenUsage(inputTokens: 800 + i % 300, outputTokens: 150 + i % 90, cachedInputTokens: 256, reasoningTokens: 0),
-        usageSource: .upstream, status: "completed", costUSD: nil, startedAt: now - 2.5, finishedAt: now, streaming: true
+        usageSource: .upstream, status: .completed, costUSD: nil, startedAt: now - 2.5, finishedAt: now, streaming: true
     )
 }
 

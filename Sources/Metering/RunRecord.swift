@@ -12,8 +12,7 @@ public struct RunRecord: Sendable, Equatable {
     /// The run's usage, with cached/reasoning details where reported.
     public var usage: TokenUsage
     public var usageSource: UsageSource
-    /// `completed`, `failed`, `incomplete`, `cancelled`, `expired` or `broken`.
-    public var status: String
+    public var status: RunStatus
     /// Estimated cost in USD; `nil` for an unknown model. `UsageMeter.finishRun` fills it from the
     /// pricing table when the caller leaves it `nil`.
     public var costUSD: Double?
@@ -29,7 +28,7 @@ public struct RunRecord: Sendable, Equatable {
 
     public init(
         runId: String, threadId: String, account: String? = nil, demandStage: String? = nil, model: String? = nil,
-        usage: TokenUsage, usageSource: UsageSource = .upstream, status: String = "completed", costUSD: Double? = nil,
+        usage: TokenUsage, usageSource: UsageSource = .upstream, status: RunStatus = .completed, costUSD: Double? = nil,
         startedAt: Double, finishedAt: Double, streaming: Bool = true, recordedAt: Double? = nil
     ) {
         self.runId = runId
@@ -50,7 +49,8 @@ public struct RunRecord: Sendable, Equatable {
     /// `recordedAt`, or `finishedAt` when the meter did not stamp the record.
     public var accountedAt: Double { recordedAt ?? finishedAt }
 
-    /// Whether the run counts in a thread's `runs`: it completed, or it reported usage before failing.
-    /// A failed run that reported nothing still gets its ledger row (for audit) but accumulates nothing.
-    public var countsAsRun: Bool { status == "completed" || usage.totalTokens > 0 }
+    /// Whether the run counts: it is priced, added to its thread and counted in `runs`. True when it
+    /// completed, or reported usage before failing. A failed run that reported nothing still gets its
+    /// ledger row (for audit) but accumulates nothing. The one place this is decided.
+    public var countsAsRun: Bool { status == .completed || usage.totalTokens > 0 }
 }

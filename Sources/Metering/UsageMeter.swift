@@ -83,14 +83,14 @@ public final class UsageMeter: Sendable {
         await registry.beginRun(threadId: threadId, account: account)
     }
 
-    /// A run ended with usage to account (successful or not): stores its row durably, then adds it
-    /// to the thread and returns the thread's new totals.
+    /// A run ended (successfully or not): prices it, stores its row durably, then adds it to the
+    /// thread. The one place a run is settled: cost → ledger → registry.
     ///
-    /// Fills `costUSD` from the pricing table when it is `nil` (it stays `nil` for an unknown model,
-    /// which is counted and logged as a warning) and stamps `recordedAt` with the meter's clock.
-    /// - Throws: `StorageError` when the row could not be stored; the run is counted anyway and the
-    ///   error carries the new totals.
-    public func finishRun(_ record: RunRecord) async throws(StorageError) -> ThreadUsageSnapshot {
+    /// Fills `costUSD` from the pricing table when it is `nil` and the run counts (it stays `nil` for
+    /// an unknown model, which is counted and logged as a warning) and stamps `recordedAt` with the
+    /// meter's clock. A failed write leaves the run counted in memory, queues the row for retry and
+    /// is reported in `storageFailure` (whose snapshot carries the new totals).
+    public func settle(_ record: RunRecord) async -> RunSettlement {
         let record = prepare(record)
         do {
             try await ledger.append(record)
@@ -101,9 +101,18 @@ public final class UsageMeter: Sendable {
             logger.error("usage row not stored", [
                 ("thread_id", record.threadId), ("run_id", record.runId), ("error", "\(error)"), ("kept_for_retry", "\(kept)"),
             ])
-            throw failure
+            return RunSettlement(record: record, thread: snapshot, storageFailure: failure)
         }
-        return await account(record)
+        return RunSettlement(record: record, thread: await account(record))
+    }
+
+    /// `settle`, returning the thread's new totals.
+    /// - Throws: `StorageError` when the row could not be stored; the run is counted anyway and the
+    ///   error carries the new totals.
+    public func finishRun(_ record: RunRecord) async throws(StorageError) -> ThreadUsageSnapshot {
+        let settlement = await settle(record)
+        if let failure = settlement.storageFailure { throw failure }
+        return settlement.thread
     }
 
     /// A run ended without usage to account (it never reached the upstream): ends it in the registry.
@@ -134,7 +143,7 @@ public final class UsageMeter: Sendable {
             record.usage.inputTokens = max(0, record.usage.inputTokens)
             record.usage.outputTokens = max(0, record.usage.outputTokens)
         }
-        if record.costUSD == nil {
+        if record.costUSD == nil, record.countsAsRun {
             record.costUSD = cost(model: record.model, usage: record.usage)
             if record.costUSD == nil { noteUnknownModel(record.model) }
         }
@@ -246,7 +255,7 @@ public final class UsageMeter: Sendable {
                 logger.error("retry queue full; usage row dropped from memory", [
                     ("run_id", r.runId), ("thread_id", r.threadId), ("account", r.account ?? ""), ("model", r.model ?? ""),
                     ("input_tokens", "\(r.usage.inputTokens)"), ("output_tokens", "\(r.usage.outputTokens)"),
-                    ("status", r.status), ("finished_at", "\(r.finishedAt)"), ("recorded_at", "\(r.accountedAt)"),
+                    ("status", r.status.rawValue), ("finished_at", "\(r.finishedAt)"), ("recorded_at", "\(r.accountedAt)"),
                 ])
             case .eviction(let ids, let at):
                 logger.error("retry queue full; eviction record dropped", [("threads", "\(ids.count)"), ("at", "\(at)")])

@@ -258,10 +258,10 @@ public final class PostgresUsageStore: Sendable {
     }
 
     /// The ledger's text for a run's status.
-    static func statusText(_ r: RunRecord) -> String { r.status }
+    static func statusText(_ r: RunRecord) -> String { r.status.rawValue }
 
     /// The status a ledger text names, or nil.
-    static func status(_ text: String) -> String? { text }
+    static func status(_ text: String) -> RunStatus? { RunStatus(rawValue: text) }
 
     /// A thread row (`threadColumns` from `offset`) as a snapshot.
     private static func snapshot(_ threadId: String, _ row: PGRow, offset o: Int) -> ThreadUsageSnapshot {

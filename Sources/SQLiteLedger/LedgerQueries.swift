@@ -24,7 +24,7 @@ enum LedgerQueries {
         try s.bind(8, r.usage.cachedInputTokens)
         try s.bind(9, r.usage.reasoningTokens)
         try s.bind(10, r.usageSource.rawValue)
-        try s.bind(11, r.status)
+        try s.bind(11, r.status.rawValue)
         try s.bind(12, r.costUSD)
         try s.bind(13, r.startedAt)
         try s.bind(14, r.finishedAt)

@@ -52,7 +52,7 @@ extension SQLiteLedger {
         try await read { db throws(SQLiteLedgerError) in Int(try db.integer("SELECT count(*) FROM llm_calls")) }
     }
 
-    static func exportedStatus(_ text: String?) -> String { text ?? "broken" }
+    static func exportedStatus(_ text: String?) -> RunStatus { text.flatMap(RunStatus.init(rawValue:)) ?? .broken }
 }
 
 private struct EvictionRow: Sendable {

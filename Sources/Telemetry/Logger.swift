@@ -1,5 +1,6 @@
 // A small structured logger: a value type over a pluggable sink, passed explicitly (no global bootstrap).
 import Foundation
+import JSONText
 import Synchronization
 
 /// Severity, ordered from chattiest to most severe.
@@ -130,7 +131,6 @@ public final class MemoryLogSink: LogSink {
     public init() {}
     public func emit(_ record: LogRecord) { storage.withLock { $0.append(record) } }
     public var records: [LogRecord] { storage.withLock { $0 } }
-    public func clear() { storage.withLock { $0.removeAll() } }
 }
 
 /// Formats a record as a text or JSON line (without the newline).
@@ -185,31 +185,7 @@ public enum LogLineFormatter {
 
     /// A JSON string literal with the escapes RFC 8259 requires.
     public static func jsonString(_ value: String) -> String {
-        // Fast path: most strings (ids, names, words) need no escape at all.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            return "\"" + value + "\""
-        }
-        var out = "\""
-        out.reserveCapacity(value.utf8.count + 2)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{8}": out += "\\b"
-            case "\u{C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
-        return out
+        JSONValue.quoted(value)
     }
 
     static func iso8601(_ date: Date) -> String {

@@ -1,9 +1,11 @@
-// One access-log line per request: method, path, status, duration, thread id — written once.
+// One access-log line and one request metric per request, written once when the response ends.
 import Foundation
+import HTTPServer
 import Synchronization
 import Telemetry
 
-/// Collects a request's facts as it proceeds and logs them once at the end.
+/// Collects a request's facts as it proceeds; logs them and records the request metric once, when
+/// the response ends: at once for a whole body, after the last chunk for a streamed one.
 final class AccessLogLine: Sendable {
     private struct State {
         var threadId: String?
@@ -30,11 +32,30 @@ final class AccessLogLine: Sendable {
         self.metrics = metrics
     }
 
+    deinit {
+        // A streamed body the server never ran (the client left first) still gets its line.
+        finish()
+    }
+
     func set(threadId: String?) { state.withLock { $0.threadId = threadId } }
-    func set(status: Int) { state.withLock { $0.status = status } }
+
+    /// `response`, arranged to close this line when it ends.
+    func closing(_ response: HTTPResponse) -> HTTPResponse {
+        state.withLock { $0.status = response.status }
+        guard case .stream(let body) = response.body else {
+            finish()
+            return response
+        }
+        var streamed = response
+        streamed.body = .stream { writer in
+            defer { self.finish() }
+            try await body(writer)
+        }
+        return streamed
+    }
 
     /// Writes the line (only the first call does).
-    func finish() {
+    private func finish() {
         let (threadId, status, first) = state.withLock { s -> (String?, Int, Bool) in
             defer { s.logged = true }
             return (s.threadId, s.status, !s.logged)

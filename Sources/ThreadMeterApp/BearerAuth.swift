@@ -9,11 +9,8 @@ struct BearerAuth: Sendable {
         self.tokens = tokens.map { Array($0.utf8) }
     }
 
-    /// True when no token is configured (auth off).
-    var isDisabled: Bool { tokens.isEmpty }
-
+    /// True when the request presents one of the tokens (never when none is configured).
     func allows(_ headers: HTTPHeaders) -> Bool {
-        if tokens.isEmpty { return true }
         guard let header = headers["Authorization"] else { return false }
         let bytes = Array(header.utf8)
         let prefix = Array("bearer ".utf8)

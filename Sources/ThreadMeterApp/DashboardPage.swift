@@ -392,9 +392,12 @@ public enum DashboardPage {
     clearTimeout(timer);
     var problems = [];
     var unauthorized = false;
+    var loopbackOnly = false;
     function failed(what) {
       return function (error) {
-        if (error.status === 401) { unauthorized = true; } else { problems.push(what + ": " + error.message); }
+        if (error.status === 401) { unauthorized = true; }
+        else if (error.status === 403) { loopbackOnly = true; }
+        else { problems.push(what + ": " + error.message); }
         return null;
       };
     }
@@ -402,6 +405,7 @@ public enum DashboardPage {
     // The history endpoint may be absent (404): the rest of the page works without it.
     var usage = request("/stats/usage?group_by=day").then(function (body) { return { body: body }; }, function (error) {
       if (error.status === 401) { unauthorized = true; return null; }
+      if (error.status === 403) { loopbackOnly = true; return null; }
       $("usage-note").textContent = error.status === 404 ? "Usage history is not available on this server." : "Usage history unavailable: " + error.message;
       return null;
     });
@@ -420,6 +424,9 @@ public enum DashboardPage {
         setState("unauthorized", token() ? "token refused" : "token required");
         showMessage(token() ? "The admin token was refused (401). Enter the current ADMIN_TOKEN." : "This server requires the admin token (ADMIN_TOKEN). Enter it above; it is kept for this browser tab only.");
         $("token-input").focus();
+      } else if (loopbackOnly) {
+        setState("unauthorized", "loopback only");
+        showMessage("Without ADMIN_TOKEN this server shows usage only to clients on the same machine. Set ADMIN_TOKEN on the server and enter it above.");
       } else if (problems.length) {
         setState("error", "partial data");
         showMessage(problems.join(" · "));

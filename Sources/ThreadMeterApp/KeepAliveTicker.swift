@@ -1,11 +1,18 @@
-// Merges a run's events with periodic keep-alive ticks, so a silent upstream still produces SSE comments.
+// Merges a run's events with keep-alive ticks, so a silent upstream still produces SSE comments.
+import Synchronization
 import Upstream
 
-/// Forwards `events` and adds a `.keepAlive` every `interval` seconds until cancelled or the events end.
+/// Forwards `events` and adds a `.keepAlive` after every `interval` seconds without an event (upstream
+/// silence, decided by `KeepAliveSchedule`), until cancelled or the events end.
 final class KeepAliveTicker: Sendable {
     enum Item: Sendable {
         case event(RunEvent)
         case keepAlive
+    }
+
+    private final class SharedSchedule: Sendable {
+        let schedule: Mutex<KeepAliveSchedule>
+        init(_ schedule: KeepAliveSchedule) { self.schedule = Mutex(schedule) }
     }
 
     let stream: AsyncStream<Item>
@@ -15,17 +22,20 @@ final class KeepAliveTicker: Sendable {
     init(events: AsyncStream<RunEvent>, interval: Double) {
         let (stream, continuation) = AsyncStream.makeStream(of: Item.self)
         self.stream = stream
+        let clock = ContinuousClock()
+        let shared = SharedSchedule(KeepAliveSchedule(interval: .milliseconds(Int(interval * 1000)), start: clock.now))
         forward = Task {
             for await event in events {
+                shared.schedule.withLock { $0.eventSent(at: clock.now) }
                 continuation.yield(.event(event))
             }
             continuation.finish()
         }
         ticker = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+                try? await Task.sleep(until: shared.schedule.withLock { $0.nextDue }, clock: clock)
                 if Task.isCancelled { break }
-                continuation.yield(.keepAlive)
+                if shared.schedule.withLock({ $0.keepAliveDue(at: clock.now) }) { continuation.yield(.keepAlive) }
             }
         }
         let forward = self.forward, ticker = self.ticker

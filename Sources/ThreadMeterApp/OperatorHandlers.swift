@@ -2,6 +2,7 @@
 import Foundation
 import HTTPServer
 import HTTPWire
+import JSONText
 import Metering
 import Upstream
 
@@ -94,7 +95,7 @@ struct OperatorHandlers: Sendable {
             let buckets = try await meter.usageHistory(since: since, until: until, groupBy: grouping)
             return .json(UsageReport.json(buckets, grouping: grouping, since: since, until: until))
         } catch {
-            return APIError(status: 503, code: "storage_error", message: "usage history unavailable: \(error)").response
+            return APIError(.storageError, "usage history unavailable: \(error)").response
         }
     }
 

@@ -1,7 +1,7 @@
 // The JSON of each SSE event and of the non-streaming answer (contract §1), in one place.
 import HTTPWire
+import JSONText
 import Metering
-import Upstream
 
 /// Builds the contract's event payloads.
 enum QueryEvents {
@@ -32,37 +32,48 @@ enum QueryEvents {
         .object([("type", .string("content")), ("content", .string(text))])
     }
 
-    static func completion(_ run: SettledRun, threadTotals: TokenUsage) -> [(String, JSONValue)] {
+    /// The fields after `thread_id`/`run_id`/`new_thread`/`answer` of a successful run.
+    static func completionFields(_ run: SettledRun) -> [(String, JSONValue)] {
         [
-            ("thread_id", .string(run.threadId)),
-            ("run_id", .optional(run.runId)),
-            ("run_usage", usage(run.usage, details: run.usageHasDetails)),
-            ("token_usage", usage(threadTotals)),
-            ("usage_source", .string(run.source.rawValue)),
-            ("model", .optional(run.model)),
-            ("estimated_cost_usd", .optional(roundedUSD(run.costUSD))),
+            ("run_usage", usage(run.record.usage, details: run.usageHasDetails)),
+            ("token_usage", usage(run.totals)),
+            ("usage_source", .string(run.record.usageSource.rawValue)),
+            ("model", .optional(run.record.model)),
+            ("estimated_cost_usd", .optional(roundedUSD(run.record.costUSD))),
         ]
     }
 
-    static func streamComplete(_ run: SettledRun, threadTotals: TokenUsage) -> JSONValue {
-        .object([("type", .string("stream_complete"))] + completion(run, threadTotals: threadTotals))
+    static func streamComplete(_ run: SettledRun) -> JSONValue {
+        .object([
+            ("type", .string("stream_complete")),
+            ("thread_id", .string(run.record.threadId)),
+            ("run_id", .optional(run.runId)),
+        ] + completionFields(run))
     }
 
-    static func errorPayload(code: String, message: String) -> JSONValue {
-        .object([("code", .string(code)), ("message", .string(message))])
-    }
-
-    static func error(code: String, message: String, threadId: String, threadTotals: TokenUsage) -> JSONValue {
+    static func error(_ failure: SettledRun.Failure, threadId: String, threadTotals: TokenUsage) -> JSONValue {
         .object([
             ("type", .string("error")),
-            ("error", errorPayload(code: code, message: message)),
+            ("error", .object([("code", .string(failure.code.rawValue)), ("message", .string(failure.message))])),
             ("thread_id", .string(threadId)),
             ("token_usage", usage(threadTotals)),
         ])
+    }
+
+    /// `stream_complete`, or `error` for a run that failed, as one SSE event.
+    static func terminalEvent(_ run: SettledRun) -> [UInt8] {
+        guard let failure = run.failure else { return sse("stream_complete", streamComplete(run)) }
+        return sse("error", error(failure, threadId: run.record.threadId, threadTotals: run.totals))
     }
 
     /// One SSE event: `event: <type>\ndata: <one-line JSON>\n\n`.
     static func sse(_ type: String, _ payload: JSONValue) -> [UInt8] {
         SSEEncoder.event(type, data: payload.serialized())
     }
+}
+
+/// Rounds a USD amount for display (10 decimal places keeps sub-micro-dollar runs visible).
+func roundedUSD(_ value: Double?) -> Double? {
+    guard let value else { return nil }
+    return (value * 1e10).rounded() / 1e10
 }

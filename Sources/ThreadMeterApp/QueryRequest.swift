@@ -1,6 +1,6 @@
-// The body of POST /v1/query, decoded and validated before anything reaches the upstream.
+// The body of POST /v1/query, read in one pass from the strict JSON reader and validated.
 import Foundation
-import HTTPWire
+import JSONText
 import Upstream
 
 /// A validated query.
@@ -16,7 +16,12 @@ public struct QueryRequest: Sendable, Equatable {
     /// Largest accepted `query` / instructions text, in UTF-8 bytes (the body limit bounds it too).
     static let maxTextBytes = 256 * 1024
 
-    /// Checks `Content-Type`, decodes the JSON and validates every field (contract §1).
+    /// How the body is read: strict RFC 8259 text; a repeated top-level member is refused, because
+    /// readers disagree on which value wins (a proxy in front could route by one thread while we bill
+    /// another). Deeper values are not read by the service, so they are only checked to be JSON.
+    static let readerOptions = JSONReader.Options(maxDepth: 512, duplicateKeys: .refusedAtTopLevel)
+
+    /// Checks `Content-Type`, reads the JSON and validates every field (contract §1).
     public static func decode(contentType: String?, body: [UInt8]) throws(APIError) -> QueryRequest {
         if let contentType {
             let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map {
@@ -27,74 +32,75 @@ public struct QueryRequest: Sendable, Equatable {
             }
         }
         guard !body.isEmpty else { throw .badRequest("request body is empty; expected a JSON object with 'query'") }
-        // JSONDecoder does not check the values it skips (unknown or repeated keys): invalid UTF-8,
-        // bad escapes and raw control characters there passed. Check the whole text first (RFC 8259;
-        // found by the json-query fuzz target, LoadTests/Fuzz).
-        guard (try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])) != nil else {
-            throw .badRequest("request body is not valid JSON")
-        }
-        if let name = DuplicateKeyScanner.firstDuplicate(in: body) {
-            throw .badRequest("field '\(name)' appears more than once")
-        }
-        let wire: Wire
+        let document: JSONValue
         do {
-            wire = try JSONDecoder().decode(Wire.self, from: Data(body))
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw .badRequest("field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
-        } catch let DecodingError.valueNotFound(_, context) {
-            throw .badRequest("field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' must not be null")
-        } catch DecodingError.keyNotFound(let key, _) {
-            throw .badRequest("field '\(key.stringValue)' is required")
+            document = try JSONReader.read(body, options: readerOptions)
         } catch {
+            if case .duplicateKey(let name) = error.reason { throw .badRequest("field '\(name)' appears more than once") }
             throw .badRequest("request body is not valid JSON")
         }
-        guard let query = wire.query else { throw .badRequest("field 'query' is required") }
-        guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw .badRequest("field 'query' must not be empty")
-        }
-        for (name, value) in [("query", query), ("demand_stage", wire.demand_stage), ("accountName", wire.accountName),
-                              ("additional_instructions", wire.additional_instructions)] {
-            if let value, value.utf8.count > maxTextBytes {
-                throw .badRequest("field '\(name)' is longer than \(maxTextBytes) bytes")
+        guard let members = document.members else { throw .badRequest("request body must be a JSON object") }
+        var fields = Fields()
+        for (name, value) in members {
+            switch name {
+            case "query": fields.query = try string(value, name)
+            case "threadId": fields.threadId = try string(value, name)
+            case "demand_stage": fields.demandStage = try string(value, name)
+            case "accountName": fields.accountName = try string(value, name)
+            case "additional_instructions": fields.additionalInstructions = try string(value, name)
+            case "stream":
+                switch value {
+                case .bool(let flag): fields.stream = flag
+                case .null: break
+                default: throw .badRequest("field 'stream' has the wrong type")
+                }
+            default: continue  // unknown members are ignored
             }
         }
-        var threadId = wire.threadId
-        if threadId == "" { threadId = nil }
-        if let threadId, !ThreadIdentifier.isWellFormed(threadId) {
-            throw .badRequest("threadId must match ^[A-Za-z0-9_-]{1,64}$")
-        }
-        return QueryRequest(
-            query: query,
-            threadId: threadId,
-            demandStage: wire.demand_stage.flatMap { $0.isEmpty ? nil : $0 },
-            accountName: wire.accountName.flatMap { $0.isEmpty ? nil : $0 },
-            additionalInstructions: wire.additional_instructions.flatMap { $0.isEmpty ? nil : $0 },
-            stream: wire.stream ?? true
-        )
+        return try fields.validated()
     }
 
-    /// The wire shape; every field optional so that type errors and missing fields get distinct messages.
-    private struct Wire: Decodable {
+    /// A string member; `null` counts as absent.
+    private static func string(_ value: JSONValue, _ name: String) throws(APIError) -> String? {
+        switch value {
+        case .string(let text): return text
+        case .null: return nil
+        default: throw .badRequest("field '\(name)' has the wrong type")
+        }
+    }
+
+    /// The members as read, before validation.
+    private struct Fields {
         var query: String?
         var threadId: String?
-        var demand_stage: String?
+        var demandStage: String?
         var accountName: String?
-        var additional_instructions: String?
+        var additionalInstructions: String?
         var stream: Bool?
 
-        enum CodingKeys: String, CodingKey {
-            case query, threadId, demand_stage, accountName, additional_instructions, stream
-        }
-
-        init(from decoder: any Decoder) throws {
-            // A top-level non-object (array, string, number) is a type error, not "missing query".
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            query = try container.decodeIfPresent(String.self, forKey: .query)
-            threadId = try container.decodeIfPresent(String.self, forKey: .threadId)
-            demand_stage = try container.decodeIfPresent(String.self, forKey: .demand_stage)
-            accountName = try container.decodeIfPresent(String.self, forKey: .accountName)
-            additional_instructions = try container.decodeIfPresent(String.self, forKey: .additional_instructions)
-            stream = try container.decodeIfPresent(Bool.self, forKey: .stream)
+        func validated() throws(APIError) -> QueryRequest {
+            guard let query else { throw .badRequest("field 'query' is required") }
+            guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw .badRequest("field 'query' must not be empty")
+            }
+            for (name, value) in [("query", query), ("demand_stage", demandStage), ("accountName", accountName),
+                                  ("additional_instructions", additionalInstructions)] {
+                if let value, value.utf8.count > maxTextBytes {
+                    throw .badRequest("field '\(name)' is longer than \(maxTextBytes) bytes")
+                }
+            }
+            let thread = threadId == "" ? nil : threadId
+            if let thread, !ThreadIdentifier.isWellFormed(thread) {
+                throw .badRequest("threadId must match ^[A-Za-z0-9_-]{1,64}$")
+            }
+            return QueryRequest(
+                query: query,
+                threadId: thread,
+                demandStage: demandStage.flatMap { $0.isEmpty ? nil : $0 },
+                accountName: accountName.flatMap { $0.isEmpty ? nil : $0 },
+                additionalInstructions: additionalInstructions.flatMap { $0.isEmpty ? nil : $0 },
+                stream: stream ?? true
+            )
         }
     }
 }

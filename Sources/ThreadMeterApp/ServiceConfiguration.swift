@@ -9,8 +9,8 @@ public struct ServiceConfiguration: Sendable {
     public var port = 8080
     public var openAIAPIKey: String?
     public var openAIBaseURL = "https://api.openai.com/v1"
-    /// `assistants` or `responses`; nil means: `assistants` if an assistant id is set, else `responses`.
-    public var upstreamAPI: String?
+    /// `UPSTREAM_API`; nil means: `assistants` if an assistant id is set, else `responses`.
+    public var upstreamAPI: UpstreamConfiguration.API?
     public var assistantId: String?
     public var openAIModel: String?
     public var instructions: String?
@@ -30,11 +30,13 @@ public struct ServiceConfiguration: Sendable {
     public var upstreamIdleTimeout: Double = 60
     /// Concurrent upstream connections (each streaming run holds one); beyond it runs queue.
     public var upstreamMaxConnections = 4096
+    /// PEM certificates trusted for an https upstream besides the system store.
+    public var upstreamCAFile: String?
     /// Delay between simulated deltas (milliseconds).
     public var simulatedDelayMs: Double = 30
     /// Longest wait for running streams on SIGTERM/SIGINT (seconds).
     public var shutdownGraceSeconds: Double = 25
-    /// A `: keep-alive` comment is sent when the upstream is silent this long (seconds).
+    /// A `: keep-alive` comment is sent after this long without an upstream event (seconds).
     public var sseKeepAliveSeconds: Double = 15
     public var usageWebhookURL: String?
     public var usageWebhookToken: String?
@@ -42,8 +44,8 @@ public struct ServiceConfiguration: Sendable {
     public init() {}
 
     /// The effective upstream protocol.
-    public var effectiveUpstreamAPI: String {
-        upstreamAPI ?? (assistantId != nil ? "assistants" : "responses")
+    public var effectiveUpstreamAPI: UpstreamConfiguration.API {
+        upstreamAPI ?? (assistantId != nil ? .assistants : .responses)
     }
 
     /// One configuration setting: its environment name (the flag is `--lower-kebab`), help and parser.
@@ -59,6 +61,9 @@ public struct ServiceConfiguration: Sendable {
         public let description: String
         init(_ description: String) { self.description = description }
     }
+
+    /// The `UPSTREAM_API` values, from the enum: a third protocol shows up here by itself.
+    static let apiNames = UpstreamConfiguration.API.allCases.map(\.rawValue)
 
     static let settings: [Setting] = [
         Setting(env: "HOST", help: "listen address (default 127.0.0.1)") { c, v throws(ConfigurationError) in
@@ -77,12 +82,11 @@ public struct ServiceConfiguration: Sendable {
             }
             c.openAIBaseURL = v.hasSuffix("/") ? String(v.dropLast()) : v
         },
-        Setting(env: "UPSTREAM_API", help: "assistants | responses (default: assistants if ASSISTANT_ID is set)") { c, v throws(ConfigurationError) in
-            let value = v.lowercased()
-            guard value == "assistants" || value == "responses" else {
-                throw ConfigurationError("UPSTREAM_API must be 'assistants' or 'responses', got '\(v)'")
+        Setting(env: "UPSTREAM_API", help: "\(apiNames.joined(separator: " | ")) (default: assistants if ASSISTANT_ID is set)") { c, v throws(ConfigurationError) in
+            guard let api = UpstreamConfiguration.API(rawValue: v.lowercased()) else {
+                throw ConfigurationError("UPSTREAM_API must be one of \(apiNames.map { "'\($0)'" }.joined(separator: ", ")); got '\(v)'")
             }
-            c.upstreamAPI = value
+            c.upstreamAPI = api
         },
         Setting(env: "ASSISTANT_ID", help: "assistant used for runs (Assistants upstream)") { c, v in
             c.assistantId = v.isEmpty ? nil : v
@@ -109,7 +113,7 @@ public struct ServiceConfiguration: Sendable {
         Setting(env: "MAX_BODY_BYTES", help: "request body limit in bytes (default 1048576)") { c, v throws(ConfigurationError) in
             c.maxBodyBytes = try integer("MAX_BODY_BYTES", v, in: 1...(1 << 30))
         },
-        Setting(env: "ADMIN_TOKEN", help: "bearer token required by /stats, /stats/... and /metrics") { c, v in
+        Setting(env: "ADMIN_TOKEN", help: "bearer token required by /stats, /stats/..., /metrics and /admin/... (unset: loopback clients only)") { c, v in
             c.adminToken = v.isEmpty ? nil : v
         },
         Setting(env: "API_KEYS", help: "comma-separated bearer keys required by /v1/...") { c, v in
@@ -141,6 +145,9 @@ public struct ServiceConfiguration: Sendable {
         },
         Setting(env: "UPSTREAM_MAX_CONNECTIONS", help: "concurrent upstream connections; each streaming run holds one (default 4096)") { c, v throws(ConfigurationError) in
             c.upstreamMaxConnections = try integer("UPSTREAM_MAX_CONNECTIONS", v, in: 1...65_536)
+        },
+        Setting(env: "UPSTREAM_CA_FILE", help: "PEM CA certificates trusted for an https upstream, besides the system store") { c, v in
+            c.upstreamCAFile = v.isEmpty ? nil : v
         },
         Setting(env: "SIMULATED_DELAY_MS", help: "delay between simulated answer deltas (default 30)") { c, v throws(ConfigurationError) in
             c.simulatedDelayMs = try seconds("SIMULATED_DELAY_MS", v, allowZero: true)

@@ -15,15 +15,11 @@ public final class ThreadMeterService: Sendable {
     public let metrics: ServiceMetrics
     let logger: Logger
     let upstream: any AssistantUpstream
-    let queryHandler: QueryHandler
-    let operators: OperatorHandlers
-    let adminAuth: BearerAuth
-    let clientAuth: BearerAuth
+    let pipeline: RequestPipeline
     let usageEvents: UsageEventShipper?
     private let server = Mutex<HTTPServer?>(nil)
-    private let draining = Atomic<Bool>(false)
+    private let draining = DrainingFlag()
     private let evictionTask = Mutex<Task<Void, Never>?>(nil)
-    private let requestCounter = Atomic<UInt64>(0)
 
     /// Assembles the service from its parts (tests inject the upstream, ledger and clock).
     public init(configuration: ServiceConfiguration, upstream: any AssistantUpstream, ledger: any UsageLedger,
@@ -42,13 +38,20 @@ public final class ThreadMeterService: Sendable {
         } else {
             usageEvents = nil
         }
-        queryHandler = QueryHandler(upstream: upstream, meter: meter, metrics: metrics, agentName: configuration.agentName,
-                                    keepAliveSeconds: configuration.sseKeepAliveSeconds, instructions: configuration.instructions,
-                                    logger: logger.labelled("query"), usageEvents: usageEvents)
-        operators = OperatorHandlers(meter: meter, upstream: upstream, metrics: metrics,
-                                     assistantIdSet: configuration.assistantId != nil && configuration.effectiveUpstreamAPI == "assistants")
-        adminAuth = BearerAuth(tokens: configuration.adminToken.map { [$0] } ?? [])
-        clientAuth = BearerAuth(tokens: configuration.apiKeys)
+        let queryLogger = logger.labelled("query")
+        let query = QueryHandler(
+            upstream: upstream, settler: RunSettler(meter: meter, logger: queryLogger),
+            reporter: RunReporter(metrics: metrics, usageEvents: usageEvents, logger: queryLogger),
+            metrics: metrics, agentName: configuration.agentName, keepAliveSeconds: configuration.sseKeepAliveSeconds,
+            instructions: configuration.instructions)
+        let operators = OperatorHandlers(meter: meter, upstream: upstream, metrics: metrics,
+                                         assistantIdSet: configuration.assistantId != nil && configuration.effectiveUpstreamAPI == .assistants)
+        let draining = self.draining
+        pipeline = RequestPipeline(
+            routes: Self.routeTable(query: query, operators: operators),
+            access: AccessControl(adminToken: configuration.adminToken, apiKeys: configuration.apiKeys),
+            isDraining: { draining.isSet },
+            logger: logger.labelled("access"), metrics: metrics)
     }
 
     /// The production assembly: SQLite ledger at `DATABASE_PATH`, pricing file, upstream from the configuration.
@@ -81,10 +84,22 @@ public final class ThreadMeterService: Sendable {
         self.server.withLock { $0 = server }
         startEvictionTimer()
         logger.info("listening on http://\(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(server.port)", [
-            ("upstream", upstream.kind), ("api", upstream.kind == "simulated" ? "simulated" : configuration.effectiveUpstreamAPI),
+            ("upstream", upstream.kind), ("api", upstream.kind == "simulated" ? "simulated" : configuration.effectiveUpstreamAPI.rawValue),
             ("threads_recovered", String(totals.threads)), ("database", configuration.databasePath),
         ])
+        warnIfExposed()
         return server.port
+    }
+
+    /// Protected by default (contract §3): one warning per open door when listening beyond loopback.
+    private func warnIfExposed() {
+        guard IPAddress(literal: configuration.host)?.isLoopback != true else { return }
+        if configuration.adminToken == nil {
+            logger.warning("listening on a non-loopback address without ADMIN_TOKEN: /stats, /metrics and /admin answer loopback clients only; set ADMIN_TOKEN to reach them remotely", [("host", configuration.host)])
+        }
+        if configuration.apiKeys.isEmpty {
+            logger.warning("listening on a non-loopback address without API_KEYS: anyone who can reach it may run queries; set API_KEYS", [("host", configuration.host)])
+        }
     }
 
     /// The bound port (after `start`).
@@ -92,7 +107,7 @@ public final class ThreadMeterService: Sendable {
 
     /// Stops accepting queries (503), lets running streams finish up to the grace period, then closes.
     public func shutdown() async {
-        guard !draining.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard draining.set() else { return }
         logger.info("shutting down", [("grace_seconds", String(configuration.shutdownGraceSeconds))])
         evictionTask.withLock { $0?.cancel() }
         let server = self.server.withLock { $0 }
@@ -141,61 +156,22 @@ public final class ThreadMeterService: Sendable {
         evictionTask.withLock { $0 = task }
     }
 
-    /// Routes one request.
+    /// Answers one request (the HTTP server's handler).
     func handle(_ request: HTTPRequest, _ context: RequestContext) async -> HTTPResponse {
-        let path = request.path
-        let resolution = Router.resolve(method: request.method, path: path)
-        let routeLabel: String
-        if case .route(let route) = resolution { routeLabel = route.template } else { routeLabel = "unmatched" }
-        // The raw (still percent-encoded) path: a decoded one could carry CR/LF into the log line.
-        let rawPath = request.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        let log = AccessLogLine(method: request.method, path: rawPath, route: routeLabel, requestId: context.requestId,
-                                logger: logger.labelled("access"), metrics: metrics)
-        let response = await respond(request, context: context, resolution: resolution, log: log)
-        log.set(status: response.status)
-        if case .bytes = response.body { log.finish() }
-        return response
-    }
-
-    private func respond(_ request: HTTPRequest, context: RequestContext, resolution: RouteResolution, log: AccessLogLine) async -> HTTPResponse {
-        switch resolution {
-        case .notFound:
-            return APIError.notFound("no route for \(request.method) \(request.path)").response
-        case .methodNotAllowed(let allowed):
-            return APIError.methodNotAllowed(allowed).response
-        case .route(let route):
-            switch route {
-            case .query:
-                guard clientAuth.allows(request.headers) else { return APIError.unauthorized.response }
-                guard !draining.load(ordering: .relaxed) else { return APIError.shuttingDown.response }
-                return await queryHandler.handle(request, context: context, log: log)
-            case .health:
-                return await operators.health()
-            case .dashboard:
-                return operators.dashboard()
-            case .stats, .statsThread, .statsUsage, .metrics:
-                guard adminAuth.allows(request.headers) else { return APIError.unauthorized.response }
-                switch route {
-                case .stats: return await operators.stats(request)
-                case .statsThread(let id): return await operators.thread(id)
-                case .statsUsage: return await operators.usage(request)
-                default: return await operators.renderMetrics()
-                }
-            }
-        }
+        await pipeline.handle(request, context)
     }
 }
 
 extension ServiceConfiguration {
     /// The upstream settings; nil without an API key (the simulated assistant answers).
     var upstreamConfiguration: UpstreamConfiguration {
-        let api: UpstreamConfiguration.API = effectiveUpstreamAPI == "assistants" ? .assistants : .responses
         var upstream = UpstreamConfiguration(apiKey: openAIAPIKey, baseURL: URL(string: openAIBaseURL) ?? UpstreamConfiguration.defaultBaseURL,
-                                             api: api, assistantId: assistantId, model: openAIModel, instructions: instructions)
+                                             api: effectiveUpstreamAPI, assistantId: assistantId, model: openAIModel, instructions: instructions)
         upstream.connectTimeout = .milliseconds(Int(upstreamConnectTimeout * 1000))
         upstream.firstByteTimeout = .milliseconds(Int(upstreamFirstByteTimeout * 1000))
         upstream.idleTimeout = .milliseconds(Int(upstreamIdleTimeout * 1000))
         upstream.maxConnections = upstreamMaxConnections
+        upstream.caFile = upstreamCAFile
         let delayMicros = Int(simulatedDelayMs * 1000)
         upstream.simulatedDelay = .microseconds(delayMicros * 2 / 3) ... .microseconds(delayMicros * 4 / 3)
         return upstream

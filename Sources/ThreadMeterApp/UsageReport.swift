@@ -1,5 +1,6 @@
 // Usage history beyond the live window: time parsing and JSON/CSV rendering for /stats/usage and `threadmeter usage`.
 import Foundation
+import JSONText
 import Metering
 
 /// Parses `since`/`until`: Unix seconds, `YYYY-MM-DD` (UTC midnight) or ISO 8601 date-time.

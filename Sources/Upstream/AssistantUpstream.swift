@@ -59,13 +59,6 @@ public enum RunEvent: Sendable, Equatable {
     case finished(RunOutcome)
 }
 
-/// How a run ended.
-public enum RunStatus: String, Sendable, Equatable {
-    case completed, failed, incomplete, cancelled, expired
-    /// The stream broke, timed out, or carried malformed data before a terminal event.
-    case broken
-}
-
 /// The end of a run: its id, model, status, the usage the upstream reported and the text relayed.
 public struct RunOutcome: Sendable, Equatable {
     public var runId: String?

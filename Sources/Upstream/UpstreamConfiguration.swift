@@ -1,5 +1,6 @@
 // Everything needed to reach an upstream (or to simulate one), with defaults in one place.
 import Foundation
+import HTTPClient
 
 /// Upstream settings. `apiKey == nil` selects the simulated assistant.
 public struct UpstreamConfiguration: Sendable {
@@ -9,17 +10,6 @@ public struct UpstreamConfiguration: Sendable {
         case assistants
         /// OpenAI Responses + Conversations API (contract §6).
         case responses
-    }
-
-    /// How requests reach the upstream.
-    public enum Transport: String, Sendable, CaseIterable {
-        /// The native HTTP/1.1 transport for `http://` base URLs, URLSession for `https://`.
-        case automatic
-        /// URLSession (FoundationNetworking) whatever the scheme.
-        case urlSession
-        /// The native HTTP/1.1 transport (plain `http://` only; `https://` falls back to URLSession,
-        /// as there is no TLS library).
-        case native
     }
 
     /// `OPENAI_API_KEY`; nil means no real upstream (the simulated assistant answers).
@@ -34,22 +24,19 @@ public struct UpstreamConfiguration: Sendable {
     public var model: String?
     /// `INSTRUCTIONS`: system instructions (Responses); the simulator counts them as prompt tokens.
     public var instructions: String?
-    /// Longest wait for the TCP/TLS connection. URLSession on Linux cannot time the connect phase
-    /// alone, so the response head must arrive within `connectTimeout + firstByteTimeout`.
+    /// Longest wait for DNS, the TCP connection, a proxy tunnel and the TLS handshake.
     public var connectTimeout: Duration = .seconds(10)
     /// Longest wait for the response head once the request is sent.
     public var firstByteTimeout: Duration = .seconds(60)
     /// Longest gap between two body chunks of a streamed run.
     public var idleTimeout: Duration = .seconds(60)
-    /// Concurrent connections to the upstream host (URLSession's default of 6 queues streams silently).
+    /// Concurrent connections to the upstream host; beyond it requests wait for one to come back.
     public var maxConnections: Int = 512
     /// Longest time `abandon()` spends reading (or polling) a cancelled run until it is terminal.
     public var abandonTimeout: Duration = .seconds(10)
     /// Interval between polls of a cancelled run or response.
     public var pollInterval: Duration = .milliseconds(200)
-    /// Which transport carries requests (`.automatic` by default).
-    public var transport: Transport = .automatic
-    /// How long an idle keep-alive connection of the native transport stays open for reuse.
+    /// How long an idle keep-alive connection stays open for reuse.
     public var poolIdleTimeout: Duration = .seconds(30)
     /// Largest non-streamed JSON body accepted from the upstream.
     public var maxJSONBodyBytes: Int = 16 * 1024 * 1024
@@ -57,14 +44,23 @@ public struct UpstreamConfiguration: Sendable {
     public var simulatedDelay: ClosedRange<Duration> = .milliseconds(20) ... .milliseconds(40)
     /// Seed for the simulated assistant's ids and answers; nil draws from the system generator.
     public var simulatedSeed: UInt64?
+    /// `UPSTREAM_CA_FILE`: PEM certificates trusted for an `https://` upstream in addition to the
+    /// system's default store. There is no setting that disables verification.
+    public var caFile: String?
+    /// `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (read from the environment by default).
+    public var proxy: HTTPProxySettings = .fromEnvironment()
 
-    /// The transport actually used: `.native` or `.urlSession`, never `.automatic`.
-    public var resolvedTransport: Transport {
-        let plainHTTP = baseURL.scheme?.lowercased() == "http"
-        switch transport {
-        case .urlSession: return .urlSession
-        case .automatic, .native: return plainHTTP ? .native : .urlSession
-        }
+    /// The HTTP client settings these upstream settings imply.
+    var httpClientConfiguration: HTTPClientConfiguration {
+        var client = HTTPClientConfiguration()
+        client.connectTimeout = connectTimeout
+        client.firstByteTimeout = firstByteTimeout
+        client.idleTimeout = idleTimeout
+        client.poolIdleTimeout = poolIdleTimeout
+        client.maxConnectionsPerOrigin = maxConnections
+        client.caFile = caFile
+        client.proxy = proxy
+        return client
     }
 
     /// The default API root.
@@ -101,6 +97,7 @@ public struct UpstreamConfiguration: Sendable {
     /// Only a real upstream (`apiKey` set) needs `ASSISTANT_ID` / `OPENAI_MODEL`.
     public func validate() -> String? {
         if let problem = Self.baseURLProblem(baseURL) { return problem }
+        if let caFile, let problem = TrustedCertificates.problem(path: caFile) { return "UPSTREAM_CA_FILE: \(problem)" }
         guard apiKey != nil else { return nil }
         if apiKey?.isEmpty == true { return "OPENAI_API_KEY is set but empty" }
         if maxConnections < 1 { return "maxConnections must be at least 1 (got \(maxConnections))" }

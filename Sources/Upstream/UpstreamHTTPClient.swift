@@ -1,25 +1,29 @@
-// HTTP to one upstream over a transport: streamed bodies, JSON calls, rate limits.
+// HTTP to one upstream over the shared HTTP client: streamed bodies, JSON calls, rate limits.
 import Foundation
+import HTTPClient
+import HTTPWire
 import Telemetry
 
-/// HTTP to one upstream: JSON calls and streamed bodies over the configured `UpstreamTransport`
-/// (the native HTTP/1.1 transport for `http://` base URLs, URLSession for `https://`), keeping the
-/// latest rate-limit headers. Cancelling the calling Swift task cancels the transfer.
+/// HTTP to one upstream: JSON calls and streamed bodies over an `HTTPClient` (kept-alive connections
+/// on the event loops, TLS verified for `https://`, proxies from the environment), keeping the latest
+/// rate-limit headers. Cancelling the calling Swift task cancels the transfer.
 final class UpstreamHTTPClient: Sendable {
     let configuration: UpstreamConfiguration
     let rateLimits = RateLimitStore()
-    private let transport: any UpstreamTransport
+    let http: HTTPClient
+    private let origin: HTTPOrigin
+    /// The base URL's path without a trailing slash, e.g. `/v1`.
+    private let basePath: String
     private let logger: Logger
 
     init(configuration: UpstreamConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        switch configuration.resolvedTransport {
-        case .native:
-            transport = NativeHTTPTransport(configuration: configuration, logger: logger)
-        case .urlSession, .automatic:
-            transport = URLSessionTransport(configuration: configuration, logger: logger)
-        }
+        origin = HTTPOrigin(url: configuration.baseURL) ?? HTTPOrigin(scheme: .https, host: "api.openai.com")
+        var path = configuration.baseURL.path
+        while path.hasSuffix("/") { path.removeLast() }
+        basePath = path
+        http = HTTPClient(configuration: configuration.httpClientConfiguration)
     }
 
     /// An upstream request.
@@ -36,7 +40,14 @@ final class UpstreamHTTPClient: Sendable {
         if logger.isEnabled(.debug) {
             logger.debug("upstream request", [("method", request.method), ("path", request.path)])
         }
-        let response = try await transport.send(request)
+        let response: UpstreamHTTPResponse
+        do {
+            response = UpstreamHTTPResponse(try await http.execute(HTTPClientRequest(
+                method: request.method, origin: origin, target: target(request.path),
+                headers: HTTPHeaders(request.headers), body: request.body.map { Array($0) })))
+        } catch {
+            throw UpstreamError(error)
+        }
         let limits = rateLimits.record(response.headers)
         if logger.isEnabled(.debug) {
             logger.debug("upstream response", [("path", request.path), ("status", String(response.status))])
@@ -52,5 +63,20 @@ final class UpstreamHTTPClient: Sendable {
         let response = try await send(request)
         let body = try await response.collect(limit: configuration.maxJSONBodyBytes)
         return (response.status, response.headers, body)
+    }
+
+    private static let pathAllowed: CharacterSet = {
+        var set = CharacterSet.urlPathAllowed
+        set.remove(charactersIn: "/;?#")
+        return set
+    }()
+
+    /// The origin-form target: the base path, then each segment of `path` percent-encoded.
+    private func target(_ path: String) -> String {
+        var target = basePath
+        for component in path.split(separator: "/") {
+            target += "/" + (String(component).addingPercentEncoding(withAllowedCharacters: Self.pathAllowed) ?? "")
+        }
+        return target.isEmpty ? "/" : target
     }
 }

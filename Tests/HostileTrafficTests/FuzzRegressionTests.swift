@@ -21,7 +21,7 @@ import ThreadMeterApp
             _ = try QueryRequest.decode(contentType: "application/json", body: body)
         } catch {
             #expect(error.status == 400)
-            #expect(error.code == "invalid_request")
+            #expect(error.code == .invalidRequest)
         }
     }
 }

@@ -71,9 +71,9 @@ struct PostgresUsageStoreTests {
             let store = try await StoreFixtures.open(database.url)
             defer { store.close() }
             let (l1, _) = try await store.beginRun(threadId: "thread_f", account: nil)
-            _ = try await store.finishRun(StoreFixtures.record("thread_f", run: "r1", input: 0, output: 0, status: "failed"), lease: l1)
+            _ = try await store.finishRun(StoreFixtures.record("thread_f", run: "r1", input: 0, output: 0, status: .failed), lease: l1)
             let (l2, _) = try await store.beginRun(threadId: "thread_f", account: nil)
-            let after = try await store.finishRun(StoreFixtures.record("thread_f", run: "r2", input: 3, output: 0, status: "failed", cost: nil), lease: l2).after
+            let after = try await store.finishRun(StoreFixtures.record("thread_f", run: "r2", input: 3, output: 0, status: .failed, cost: nil), lease: l2).after
             #expect(after.runs == 1)
             #expect(after.usage == TokenUsage(inputTokens: 3, outputTokens: 0))
             #expect(after.costUSD == nil)

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 enum StoreFixtures {
-    static func record(_ thread: String, run: String, input: Int, output: Int, account: String? = "Acme", status: String = "completed", cost: Double? = 0.001) -> RunRecord {
+    static func record(_ thread: String, run: String, input: Int, output: Int, account: String? = "Acme", status: RunStatus = .completed, cost: Double? = 0.001) -> RunRecord {
         var r = RunRecord(
             runId: run, threadId: thread, account: account, model: "gpt-4o-mini",
             usage: TokenUsage(inputTokens: input, outputTokens: output), costUSD: cost,

@@ -9,7 +9,7 @@ import Testing
     func record(_ run: String, status: String, input: Int, output: Int) -> RunRecord {
         var r = RunRecord(runId: run, threadId: "thread_f", account: nil, model: "gpt-4o-mini",
                           usage: TokenUsage(inputTokens: input, outputTokens: output), startedAt: clock.now() - 1, finishedAt: clock.now())
-        r.status = status
+        r.status = RunStatus(rawValue: status) ?? .broken
         return r
     }
 

@@ -36,7 +36,7 @@ enum Fixtures {
         RunRecord(
             runId: run, threadId: thread, account: account, demandStage: "Interest", model: model,
             usage: TokenUsage(inputTokens: input, outputTokens: output, cachedInputTokens: input / 2, reasoningTokens: nil),
-            usageSource: .upstream, status: "completed", costUSD: cost, startedAt: at - 2, finishedAt: at,
+            usageSource: .upstream, status: .completed, costUSD: cost, startedAt: at - 2, finishedAt: at,
             streaming: true, recordedAt: at
         )
     }

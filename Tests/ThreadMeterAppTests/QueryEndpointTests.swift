@@ -118,7 +118,7 @@ import Upstream
             #expect(thread["total_tokens"] as? Int == 30)
             #expect(thread["runs"] as? Int == 2)
             let rows = (app.ledger as! InMemoryLedger).records.filter { $0.threadId == threadId }
-            #expect(rows.map(\.status) == ["completed", "failed", "incomplete"], "every run has a ledger row")
+            #expect(rows.map(\.status) == [.completed, .failed, .incomplete], "every run has a ledger row")
         }
     }
 

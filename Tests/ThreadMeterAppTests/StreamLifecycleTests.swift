@@ -51,7 +51,7 @@ import Upstream
             }, "usage reported for the abandoned run is recorded")
             let records = (app.ledger as! InMemoryLedger).records
             #expect(records.count == 1)
-            #expect(records.first?.status == "cancelled")
+            #expect(records.first?.status == .cancelled)
             #expect(try await app.request("GET", "/health").status == 200)
         }
     }

@@ -28,6 +28,7 @@ func testConfiguration(_ api: UpstreamConfiguration.API, baseURL: URL, instructi
     configuration.idleTimeout = .seconds(5)
     configuration.abandonTimeout = .seconds(2)
     configuration.pollInterval = .milliseconds(20)
+    configuration.proxy = .direct  // loopback tests never go through a proxy the environment names
     return configuration
 }
 

@@ -1,0 +1,26 @@
+// When a keep-alive is due: after `interval` of silence, counted from the latest event or keep-alive.
+
+/// The keep-alive decision as a value with the time passed in (the ticker supplies the clock).
+struct KeepAliveSchedule: Sendable {
+    let interval: Duration
+    /// When the latest event or keep-alive went out.
+    private(set) var lastSent: ContinuousClock.Instant
+
+    init(interval: Duration, start: ContinuousClock.Instant) {
+        self.interval = interval
+        self.lastSent = start
+    }
+
+    /// The earliest instant a keep-alive may be due.
+    var nextDue: ContinuousClock.Instant { lastSent + interval }
+
+    /// An upstream event went out at `now`: the silence starts again.
+    mutating func eventSent(at now: ContinuousClock.Instant) { lastSent = now }
+
+    /// Whether the stream has been silent for `interval` at `now`; if so the keep-alive counts as sent.
+    mutating func keepAliveDue(at now: ContinuousClock.Instant) -> Bool {
+        guard now >= nextDue else { return false }
+        lastSent = now
+        return true
+    }
+}

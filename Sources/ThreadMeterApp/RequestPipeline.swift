@@ -1,0 +1,43 @@
+// Every request's way through the service: route → access log → auth → draining → handler.
+import HTTPServer
+import HTTPWire
+import Telemetry
+
+/// Routes one request and applies what every route shares: the access-log line and request metric
+/// (closed when the response ends), the route's auth policy, and the refusal of new work while
+/// draining. Handlers see only their own concern.
+struct RequestPipeline: Sendable {
+    let routes: RouteTable
+    let access: AccessControl
+    let isDraining: @Sendable () -> Bool
+    let logger: Logger
+    let metrics: ServiceMetrics
+
+    func handle(_ request: HTTPRequest, _ context: RequestContext) async -> HTTPResponse {
+        // The raw (still percent-encoded) path: routing never splits on `%2F`, and a decoded path
+        // could carry CR/LF into the log line.
+        let rawPath = request.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let resolution = routes.resolve(method: request.method, rawPath: rawPath)
+        let label: String
+        if case .route(let route, _) = resolution { label = route.pattern.description } else { label = "unmatched" }
+        let log = AccessLogLine(method: request.method, path: rawPath, route: label, requestId: context.requestId,
+                                logger: logger, metrics: metrics)
+        return log.closing(await respond(request, context, resolution, log))
+    }
+
+    private func respond(_ request: HTTPRequest, _ context: RequestContext, _ resolution: RouteTable.Resolution,
+                         _ log: AccessLogLine) async -> HTTPResponse {
+        let peer = IPAddress(peer: context.remoteAddress)
+        switch resolution {
+        case .notFound(let policy):
+            if let refusal = access.refusal(policy, headers: request.headers, peer: peer) { return refusal.response }
+            return APIError.notFound("no route for \(request.method) \(request.path)").response
+        case .methodNotAllowed(let allowed):
+            return APIError.methodNotAllowed(allowed).response
+        case .route(let route, let parameters):
+            if let refusal = access.refusal(route.auth, headers: request.headers, peer: peer) { return refusal.response }
+            if route.refusedWhileDraining && isDraining() { return APIError.shuttingDown.response }
+            return await route.handler(RouteRequest(http: request, context: context, parameters: parameters, log: log))
+        }
+    }
+}

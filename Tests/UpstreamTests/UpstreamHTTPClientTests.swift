@@ -1,0 +1,40 @@
+// The upstream client over the HTTP client: request targets under the base path, rate-limit capture,
+// failures as UpstreamError.
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+@testable import Upstream
+
+@Suite struct UpstreamHTTPClientTests {
+    static func request(_ method: String, _ path: String, body: String? = nil) -> UpstreamHTTPClient.Request {
+        .init(method: method, path: path, headers: [("Authorization", "Bearer sk-test")], body: body.map { Data($0.utf8) })
+    }
+
+    @Test func requestsGoBelowTheBasePathAndRateLimitHeadersAreKept() async throws {
+        let requests = RequestLog()
+        let server = try ScriptedHTTPServer.answering(httpResponse("{\"ok\":true}", headers: "x-ratelimit-remaining-requests: 7\r\n"), log: requests)
+        defer { server.stop() }
+        let client = UpstreamHTTPClient(configuration: testConfiguration(.assistants, baseURL: server.baseURL), logger: .noop)
+        let (status, headers, body) = try await client.exchange(Self.request("POST", "threads/a b/runs", body: "{}"))
+        #expect(status == 200)
+        #expect(headers["content-type"] == "application/json")
+        #expect(String(decoding: body, as: UTF8.self) == "{\"ok\":true}")
+        #expect(client.rateLimits.snapshot()["x-ratelimit-remaining-requests"] == "7")
+        let first = try #require(requests.all.first)
+        #expect(first.hasPrefix("POST /v1/threads/a%20b/runs HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\n"))
+    }
+
+    @Test func connectionRefusedIsAConnectionFailure() async throws {
+        let server = try ScriptedHTTPServer { _ in }
+        server.stop()
+        let client = UpstreamHTTPClient(configuration: testConfiguration(.assistants, baseURL: server.baseURL), logger: .noop)
+        do {
+            _ = try await client.send(Self.request("GET", "responses/r"))
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error == .connectionFailed("could not connect to 127.0.0.1:\(server.port) (connection refused)"))
+            #expect(error.httpStatus == 502)
+        }
+    }
+}
