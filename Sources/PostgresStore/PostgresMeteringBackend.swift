@@ -12,7 +12,7 @@ import Telemetry
 /// reported as a `StorageError` carrying the thread's last known totals plus this run; a background
 /// loop writes spooled rows when the store answers again — exactly once, since the store ignores a
 /// run id it already has — and also after a restart of the replica.
-public final class PostgresMeteringBackend: Sendable {
+public final class PostgresMeteringBackend: UsageStore {
     private struct InFlight: Sendable {
         var lease: RunLease?
         var before: ThreadUsageSnapshot

@@ -34,7 +34,7 @@ let logSink = StreamLogSink(format: configuration.logFormat)
 let logger = Logger(label: "threadmeter", level: configuration.logLevel, sink: logSink)
 let service: ThreadMeterService
 do {
-    service = try ThreadMeterService.make(configuration: configuration, logger: logger)
+    service = try await ThreadMeterService.make(configuration: configuration, logger: logger)
 } catch {
     logSink.flush()
     fail("\(error)")
