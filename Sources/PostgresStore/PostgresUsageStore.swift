@@ -119,8 +119,9 @@ public final class PostgresUsageStore: Sendable {
         pool.close()
     }
 
-    /// Whether the database answers (see `PostgresPool.isHealthy`).
-    public var isHealthy: Bool { pool.isHealthy }
+    /// Whether the database answers on both pools (see `PostgresPool.isHealthy`): after an outage
+    /// the store is healthy once runs can both start and finish.
+    public var isHealthy: Bool { pool.isHealthy && leasePool.isHealthy }
 
     // MARK: Runs
 

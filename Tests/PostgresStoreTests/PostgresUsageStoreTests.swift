@@ -152,7 +152,9 @@ struct PostgresUsageStoreTests {
     @Test func concurrentMigrators_serialiseOnTheAdvisoryLock() async throws {
         try await withTestDatabase { database in
             let url = try PostgresURL(database.url)
-            let pools = (0..<4).map { _ in PostgresPool(url: url) }
+            var options = PostgresPool.Options()
+            options.size = 1
+            let pools = (0..<4).map { _ in PostgresPool(url: url, options: options) }
             defer { for pool in pools { pool.close() } }
             let found = try await withThrowingTaskGroup(of: Int.self) { group in
                 for pool in pools {
