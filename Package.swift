@@ -30,6 +30,9 @@ let package = Package(
         .target(name: "HTTPClient", dependencies: ["COpenSSL", "EventLoops", "HTTPWire"]),
         // the durable SQLite store behind the ledger protocol.
         .target(name: "SQLiteLedger", dependencies: ["CSQLite", "Metering", "Telemetry"]),
+        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
+        // the shared usage store of several replicas on PostgreSQL (libpq, asynchronous API).
+        .target(name: "PostgresStore", dependencies: ["CLibPQ", "CEpoll", "Metering", "Telemetry"]),
         // SSE parser, Assistants/Responses adapters over the HTTP client, simulated assistant.
         .target(name: "Upstream", dependencies: ["EventLoops", "HTTPClient", "HTTPWire", "Metering", "Telemetry"]),
         // a loopback server that speaks both upstream wire formats, with fault switches.
@@ -38,7 +41,7 @@ let package = Package(
         .target(name: "Tracing", dependencies: ["HTTPClient", "HTTPWire", "JSONText", "Telemetry"]),
         // routes, configuration, query orchestration.
         .target(name: "ThreadMeterApp", dependencies: [
-            "EventLoops", "HTTPServer", "HTTPWire", "JSONText", "Telemetry", "Metering", "SQLiteLedger", "Tracing", "Upstream",
+            "EventLoops", "HTTPServer", "HTTPWire", "JSONText", "Telemetry", "Metering", "SQLiteLedger", "PostgresStore", "Tracing", "Upstream",
         ]),
         .executableTarget(name: "threadmeter", dependencies: ["ThreadMeterApp"]),
         .executableTarget(
@@ -74,6 +77,7 @@ let package = Package(
         .testTarget(name: "TracingTests", dependencies: ["Tracing", "Telemetry", "TestSupport", "HTTPServer", "HTTPWire"]),
         .testTarget(name: "MeteringTests", dependencies: ["Metering", "Telemetry"]),
         .testTarget(name: "SQLiteLedgerTests", dependencies: ["SQLiteLedger", "Metering", "Telemetry"]),
+        .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "Metering", "Telemetry", "TestSupport"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "HTTPWire", "TestSupport"]),
         .testTarget(name: "LoadHarnessTests", dependencies: ["threadmeter-load"]),
         .testTarget(name: "HostileTrafficTests", dependencies: [

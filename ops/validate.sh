@@ -4,7 +4,7 @@
 #                      then nginx/behaviour-check.sh runs it for real in front of stand-in replicas
 #   promtool           prometheus/prometheus.yml, alerts.yml, alerts.test.yml (unit tests),
 #                      and every PromQL query of the Grafana dashboard (as recording rules)
-#   systemd-analyze    threadmeter.service (ExecStart pointed at an existing binary)
+#   systemd-analyze    threadmeter.service and replicas/threadmeter@.service (ExecStart pointed at an existing binary)
 #   python3 json.tool  grafana/threadmeter-dashboard.json
 #   cross-check        every threadmeter_* metric named in alerts/dashboard exists in ServiceMetrics.swift
 # Missing tools are reported as SKIP (install: apt-get install -y nginx prometheus systemd openssl curl).
@@ -47,6 +47,12 @@ http {
 }
 CONF
     run "nginx -t on nginx/threadmeter.conf" nginx -t -p "$work/nginx" -c "$work/nginx/nginx.conf"
+    # The replicas' site (PostgreSQL store), the same way.
+    sed -e "s|/etc/letsencrypt/live/threadmeter.example.com/fullchain.pem|$work/nginx/cert.pem|" \
+        -e "s|/etc/letsencrypt/live/threadmeter.example.com/privkey.pem|$work/nginx/key.pem|" \
+        -e "s|/var/log/nginx/|$work/nginx/logs/|" \
+        "$here/replicas/nginx-replicas.conf" > "$work/nginx/site.conf"
+    run "nginx -t on replicas/nginx-replicas.conf" nginx -t -p "$work/nginx" -c "$work/nginx/nginx.conf"
     if command -v curl >/dev/null; then
         run "nginx/behaviour-check.sh (thread-key hashing, SSE unbuffered, /metrics refused)" "$here/nginx/behaviour-check.sh"
     else
@@ -95,6 +101,10 @@ if command -v systemd-analyze >/dev/null; then
     [ -x "$binary" ] || binary=/bin/true
     sed "s|^ExecStart=.*|ExecStart=$binary|" "$here/threadmeter.service" > "$work/threadmeter.service"
     run "systemd-analyze verify threadmeter.service (ExecStart=$binary)" systemd-analyze verify "$work/threadmeter.service"
+    # The replica template, as instance 8081 (verify needs an instance name), with its target.
+    sed "s|^ExecStart=.*|ExecStart=$binary|" "$here/replicas/threadmeter@.service" > "$work/threadmeter@8081.service"
+    cp "$here/replicas/threadmeter-replicas.target" "$work/"
+    run "systemd-analyze verify replicas/threadmeter@.service (as threadmeter@8081)" systemd-analyze verify "$work/threadmeter@8081.service"
     # Informational: systemd's own hardening score for the unit (lower is better).
     systemd-analyze security --offline=yes "$work/threadmeter.service" 2>/dev/null | tail -1 | sed 's/^→ /      /' || true
 else

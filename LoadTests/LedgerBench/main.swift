@@ -159,7 +159,7 @@ if arguments.recoveryThreads > 0 {
     let start = clock.now
     try await meter.recover()
     let elapsed = clock.now - start
-    let totals = await meter.totals()
+    let totals = try await meter.totals()
     print("recovery: \(totals.threads) active threads (\(3 * totals.threads) runs; \(arguments.recoveryThreads) idle threads outside the window) rebuilt in \(elapsed.formatted(.units(allowed: [.milliseconds], width: .abbreviated)))")
     ledger.close()
 }

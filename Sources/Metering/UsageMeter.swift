@@ -1,35 +1,20 @@
-// The metering facade the app calls: registry + ledger + pricing.
+// The metering facade the app calls: pricing over a usage store (local registry + ledger, or shared).
 import Synchronization
 import Telemetry
 
-/// Accounts runs per thread in memory and durably.
-///
-/// `finishRun` commits the run's ledger row first and only then adds it to the registry, so a
-/// total the client is told has already survived a crash. Concurrent runs share one commit when
-/// the ledger groups them (the SQLite ledger does).
-///
-/// When a ledger write fails (I/O error, full disk) the run is still counted in memory — the
-/// upstream charged for it — its row goes to a bounded retry queue, `isHealthy` turns false, and
-/// `finishRun` throws `StorageError` carrying the thread's new totals. A background loop retries
-/// the queue every `retryInterval` and `isHealthy` turns true once it is empty and the ledger
-/// healthy. If the queue is full the row is logged at error level (so it can be recovered from the
-/// log) and dropped from memory; it still counts in the registry until restart.
+/// Prices runs and accounts them in a `UsageStore`: `LocalUsageStore` (in memory over a durable
+/// ledger) for one replica, or a store shared by replicas. See the stores for durability and
+/// failure behaviour.
 public final class UsageMeter: Sendable {
-    /// The in-memory registry (exposed for tests and benchmarks).
-    public let registry: ThreadRegistry
-    /// The durable store.
-    public let ledger: any UsageLedger
+    /// Where runs are accounted.
+    public let store: any UsageStore
     private let clock: any MeteringClock
     private let logger: Logger
     private let pricingTable: Mutex<PricingTable>
-    private let pending: PendingWriteQueue
-    private let retryInterval: Duration
     private let unknownModels = Mutex<Set<String>>([])
     private let unknownModelRunCount = Atomic<Int>(0)
 
-    /// Rows per ledger write when the retry loop drains the queue.
-    static let retryChunk = 512
-
+    /// A meter over a `LocalUsageStore` with a new registry.
     /// - Parameters:
     ///   - maxAgeSeconds: idle age after which threads are evicted (`THREAD_MAX_AGE_SECONDS`).
     ///   - ledger: the durable store.
@@ -55,9 +40,9 @@ public final class UsageMeter: Sendable {
         )
     }
 
-    /// A meter over an existing registry. Give the registry the same `clock`: recovery compares the
-    /// registry's activity times with the times the meter records.
-    public init(
+    /// A meter over a `LocalUsageStore` with an existing registry. Give the registry the same
+    /// `clock`: recovery compares the registry's activity times with the times the meter records.
+    public convenience init(
         registry: ThreadRegistry,
         ledger: any UsageLedger,
         pricing: PricingTable = .builtIn,
@@ -66,44 +51,51 @@ public final class UsageMeter: Sendable {
         retryInterval: Duration = .seconds(1),
         maxPendingWrites: Int = 100_000
     ) {
-        self.registry = registry
-        self.ledger = ledger
+        let store = LocalUsageStore(
+            registry: registry, ledger: ledger, clock: clock,
+            logger: logger, retryInterval: retryInterval, maxPendingWrites: maxPendingWrites
+        )
+        self.init(store: store, pricing: pricing, clock: clock, logger: logger)
+    }
+
+    /// A meter over any store (the PostgreSQL store of several replicas).
+    public init(store: any UsageStore, pricing: PricingTable = .builtIn, clock: any MeteringClock = SystemClock(), logger: Logger = .noop) {
+        self.store = store
         self.clock = clock
         self.logger = logger
         self.pricingTable = Mutex(pricing)
-        self.pending = PendingWriteQueue(capacity: maxPendingWrites)
-        self.retryInterval = retryInterval
     }
+
+    /// The local store's registry (nil for a shared store; for tests and benchmarks).
+    public var registry: ThreadRegistry? { (store as? LocalUsageStore)?.registry }
+
+    /// `sqlite` or `postgres` (`/health`'s `storage_backend`).
+    public var backendName: String { store.backendName }
 
     // MARK: Runs
 
     /// A run starts: the thread is tracked (at zero if new) and cannot be evicted until the run
     /// finishes or aborts. Returns the usage accumulated before this run (for `thread_info`).
     public func beginRun(threadId: String, account: String?) async -> ThreadUsageSnapshot {
-        await registry.beginRun(threadId: threadId, account: account)
+        await store.beginRun(threadId: threadId, account: account)
     }
 
-    /// A run ended (successfully or not): prices it, stores its row durably, then adds it to the
-    /// thread. The one place a run is settled: cost → ledger → registry.
+    /// A run ended (successfully or not): prices it, then the store records it durably and adds it
+    /// to the thread. The one place a run is settled: cost → ledger → totals.
     ///
     /// Fills `costUSD` from the pricing table when it is `nil` and the run counts (it stays `nil` for
     /// an unknown model, which is counted and logged as a warning) and stamps `recordedAt` with the
-    /// meter's clock. A failed write leaves the run counted in memory, queues the row for retry and
-    /// is reported in `storageFailure` (whose snapshot carries the new totals).
+    /// meter's clock. A failed write is reported in `storageFailure` (whose snapshot carries the new
+    /// totals); the store keeps the row and writes it when it can.
     public func settle(_ record: RunRecord) async -> RunSettlement {
         let record = prepare(record)
         do {
-            try await ledger.append(record)
+            return RunSettlement(record: record, thread: try await store.record(record))
         } catch {
-            let snapshot = await account(record)
-            let kept = keepForRetry(.run(record))
-            let failure = StorageError(snapshot: snapshot, reason: "\(error)", queuedForRetry: kept)
-            logger.error("usage row not stored", [
-                ("thread_id", record.threadId), ("run_id", record.runId), ("error", "\(error)"), ("kept_for_retry", "\(kept)"),
-            ])
-            return RunSettlement(record: record, thread: snapshot, storageFailure: failure)
+            let thread = error.snapshot
+                ?? ThreadUsageSnapshot(threadId: record.threadId, usage: .zero, runs: 0, lastActivity: record.accountedAt, account: record.account)
+            return RunSettlement(record: record, thread: thread, storageFailure: error)
         }
-        return RunSettlement(record: record, thread: await account(record))
     }
 
     /// `settle`, returning the thread's new totals.
@@ -115,22 +107,14 @@ public final class UsageMeter: Sendable {
         return settlement.thread
     }
 
-    /// A run ended without usage to account (it never reached the upstream): ends it in the registry.
+    /// A run ended without usage to account (it never reached the upstream).
     public func abortRun(threadId: String) async {
-        await registry.abortRun(threadId: threadId)
+        await store.abortRun(threadId: threadId)
     }
 
-    private func account(_ record: RunRecord) async -> ThreadUsageSnapshot {
-        guard record.countsAsRun else {
-            await registry.abortRun(threadId: record.threadId)
-            return await registry.snapshot(threadId: record.threadId)
-                ?? ThreadUsageSnapshot(threadId: record.threadId, usage: .zero, runs: 0, lastActivity: clock.now(), account: record.account, costUSD: nil)
-        }
-        return await registry.completeRun(
-            threadId: record.threadId, usage: record.usage.withoutDetails, costUSD: record.costUSD,
-            account: record.account, at: record.recordedAt
-        )
-    }
+    /// Whether a new run may start (false while a shared store is unreachable: refuse with
+    /// `storage_error` before calling the upstream).
+    public var acceptsRuns: Bool { store.acceptsRuns }
 
     private func prepare(_ input: RunRecord) -> RunRecord {
         var record = input
@@ -184,128 +168,50 @@ public final class UsageMeter: Sendable {
 
     // MARK: Reading
 
-    public func snapshot(threadId: String) async -> ThreadUsageSnapshot? {
-        await registry.snapshot(threadId: threadId)
+    public func snapshot(threadId: String) async throws -> ThreadUsageSnapshot? {
+        try await store.snapshot(threadId: threadId)
     }
 
-    /// Totals as of the latest recorded change, without waiting for the registry actor (for `/health`).
-    public var latestTotals: UsageTotals { registry.latestTotals }
+    /// Totals as of the latest recorded change, without waiting (for `/health`).
+    public var latestTotals: UsageTotals { store.latestTotals }
 
-    public func totals() async -> UsageTotals {
-        await registry.totals()
+    public func totals() async throws -> UsageTotals {
+        try await store.totals()
     }
 
-    public func top(limit: Int) async -> [ThreadUsageSnapshot] {
-        await registry.top(limit: limit)
+    /// Totals and the top `limit` threads from the same instant (for `/stats`).
+    public func overview(limit: Int) async throws -> (totals: UsageTotals, top: [ThreadUsageSnapshot]) {
+        try await store.overview(limit: limit)
     }
 
-    /// Totals and the top `limit` threads from the same instant (one registry call, for `/stats`).
-    public func overview(limit: Int) async -> (totals: UsageTotals, top: [ThreadUsageSnapshot]) {
-        await registry.overview(limit: limit)
+    /// Up to `limit` threads by total tokens, descending.
+    public func top(limit: Int) async throws -> [ThreadUsageSnapshot] {
+        try await store.overview(limit: limit).top
     }
 
     /// Ledger history over [since, until), grouped by account, model or UTC day.
     public func usageHistory(since: Double?, until: Double?, groupBy: UsageGrouping) async throws -> [UsageBucket] {
-        try await ledger.usageHistory(since: since, until: until, groupBy: groupBy)
+        try await store.usageHistory(since: since, until: until, groupBy: groupBy)
     }
 
-    /// False while the ledger reports a failed write or failed rows wait for a retry.
-    public var isHealthy: Bool { ledger.isHealthy && pending.isEmpty }
+    /// False while the store reports a failed write or rows wait for a retry.
+    public var isHealthy: Bool { store.isHealthy }
 
     /// Failed writes waiting to be retried.
-    public var pendingWrites: Int { pending.count }
+    public var pendingWrites: Int { store.pendingWrites }
 
-    /// Failed writes that did not fit the retry queue (logged, then dropped).
-    public var droppedWrites: Int { pending.dropped }
+    /// Failed writes that did not fit the local retry queue (logged, then dropped).
+    public var droppedWrites: Int { (store as? LocalUsageStore)?.droppedWrites ?? 0 }
 
     // MARK: Eviction and recovery
 
-    /// Evicts idle threads and records the eviction in the ledger (so it holds after a restart).
-    /// Returns the evicted ids. A ledger failure queues the eviction for retry and is logged.
+    /// Evicts idle threads (recorded durably); returns the evicted ids.
     public func evictIdle() async -> [String] {
-        let at = clock.now()
-        let evicted = await registry.evictIdle(asOf: at)
-        guard !evicted.isEmpty else { return evicted }
-        do {
-            try await ledger.recordEviction(threadIds: evicted, at: at)
-        } catch {
-            let kept = keepForRetry(.eviction(threadIds: evicted, at: at))
-            logger.error("eviction not stored", [("threads", "\(evicted.count)"), ("error", "\(error)"), ("kept_for_retry", "\(kept)")])
-        }
-        return evicted
+        await store.evictIdle()
     }
 
-    /// Rebuilds the registry from the ledger: threads active within `maxAgeSeconds`, with their
-    /// usage since their last eviction. Call once at startup, before serving.
+    /// Rebuilds or reconnects the store's state. Call once at startup, before serving.
     public func recover() async throws {
-        let since = clock.now() - registry.maxAgeSeconds
-        let threads = try await ledger.loadThreads(activeSince: since)
-        await registry.restore(threads)
-        let totals = await registry.totals()
-        logger.info("usage recovered from ledger", [("threads", "\(totals.threads)"), ("total_tokens", "\(totals.totalTokens)")])
-    }
-
-    // MARK: Retry
-
-    private func keepForRetry(_ write: PendingWrite) -> Bool {
-        let (kept, startRetry) = pending.enqueue(write)
-        if !kept {
-            switch write {
-            case .run(let r):
-                logger.error("retry queue full; usage row dropped from memory", [
-                    ("run_id", r.runId), ("thread_id", r.threadId), ("account", r.account ?? ""), ("model", r.model ?? ""),
-                    ("input_tokens", "\(r.usage.inputTokens)"), ("output_tokens", "\(r.usage.outputTokens)"),
-                    ("status", r.status.rawValue), ("finished_at", "\(r.finishedAt)"), ("recorded_at", "\(r.accountedAt)"),
-                ])
-            case .eviction(let ids, let at):
-                logger.error("retry queue full; eviction record dropped", [("threads", "\(ids.count)"), ("at", "\(at)")])
-            }
-        }
-        if startRetry {
-            Task { [weak self] in await self?.retryLoop() }
-        }
-        return kept
-    }
-
-    private func retryLoop() async {
-        while true {
-            do {
-                try await Task.sleep(for: retryInterval)
-            } catch {
-                pending.retryLoopEnded()
-                return
-            }
-            await flushPending()
-            if pending.stopRetryingIfEmpty() {
-                logger.notice("usage store recovered; queued rows written")
-                return
-            }
-        }
-    }
-
-    /// Writes queued rows in order until the queue is empty or a write fails.
-    func flushPending() async {
-        while true {
-            let batch = pending.front(Self.retryChunk)
-            guard let first = batch.first else { return }
-            do {
-                switch first {
-                case .eviction(let ids, let at):
-                    try await ledger.recordEviction(threadIds: ids, at: at)
-                    pending.removeFront(1)
-                case .run:
-                    var runs: [RunRecord] = []
-                    for write in batch {
-                        guard case .run(let record) = write else { break }
-                        runs.append(record)
-                    }
-                    try await ledger.append(contentsOf: runs)
-                    pending.removeFront(runs.count)
-                }
-            } catch {
-                logger.warning("usage store still failing; will retry", [("pending", "\(pending.count)"), ("error", "\(error)")])
-                return
-            }
-        }
+        try await store.recover()
     }
 }

@@ -178,7 +178,7 @@ public final class SQLiteLedger: UsageLedger {
     // MARK: Internals
 
     /// Runs `body` with the read connection on the read queue.
-    private func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws(SQLiteLedgerError) -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws(SQLiteLedgerError) -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             readQueue.async { @Sendable [reader] in
                 do {

@@ -30,6 +30,7 @@ struct OperatorHandlers: Sendable {
             ("assistant_id", .bool(assistantIdSet)),
             ("upstream", .string(upstream.kind)),
             ("storage", .string(healthy ? "ok" : "error")),
+            ("storage_backend", .string(meter.backendName)),
         ])
         return .json(body, status: healthy ? 200 : 503)
     }
@@ -44,11 +45,15 @@ struct OperatorHandlers: Sendable {
         }
         let threads: [ThreadUsageSnapshot]
         let totals: UsageTotals
-        if let id = request.queryValue("thread_id") {
-            threads = (await meter.snapshot(threadId: id)).map { [$0] } ?? []
-            totals = await meter.totals()
-        } else {
-            (totals, threads) = await meter.overview(limit: limit)
+        do {
+            if let id = request.queryValue("thread_id") {
+                threads = (try await meter.snapshot(threadId: id)).map { [$0] } ?? []
+                totals = try await meter.totals()
+            } else {
+                (totals, threads) = try await meter.overview(limit: limit)
+            }
+        } catch {
+            return Self.storageUnavailable(error)
         }
         let rateLimits = upstream.rateLimitSnapshot()
         metrics.setActiveThreads(totals.threads)
@@ -71,7 +76,13 @@ struct OperatorHandlers: Sendable {
         guard ThreadIdentifier.isWellFormed(id) else {
             return APIError.badRequest("thread id must match ^[A-Za-z0-9_-]{1,64}$").response
         }
-        guard let snapshot = await meter.snapshot(threadId: id) else {
+        let found: ThreadUsageSnapshot?
+        do {
+            found = try await meter.snapshot(threadId: id)
+        } catch {
+            return Self.storageUnavailable(error)
+        }
+        guard let snapshot = found else {
             return APIError.notFound("thread '\(id)' is not tracked").response
         }
         guard case .object(let fields) = Self.threadObject(snapshot) else { return APIError.notFound(id).response }
@@ -100,8 +111,7 @@ struct OperatorHandlers: Sendable {
     }
 
     func renderMetrics() async -> HTTPResponse {
-        let totals = await meter.totals()
-        metrics.setActiveThreads(totals.threads)
+        if let totals = try? await meter.totals() { metrics.setActiveThreads(totals.threads) }
         metrics.setRateLimits(upstream.rateLimitSnapshot())
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
@@ -115,6 +125,11 @@ struct OperatorHandlers: Sendable {
         headers.add(name: "Cache-Control", value: "no-store")
         headers.add(name: "Content-Security-Policy", value: "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:")
         return HTTPResponse(status: 200, headers: headers, body: .bytes(Array(html.utf8)))
+    }
+
+    /// 503 `storage_error`: the usage store could not be read (a shared store unreachable).
+    static func storageUnavailable(_ error: any Error) -> HTTPResponse {
+        APIError(.storageError, "usage store unavailable: \(error)").response
     }
 
     static func threadObject(_ t: ThreadUsageSnapshot) -> JSONValue {

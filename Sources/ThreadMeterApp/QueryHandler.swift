@@ -24,6 +24,10 @@ struct QueryHandler: Sendable {
             return error.response
         }
         request.log.set(threadId: query.threadId)
+        // A shared usage store that is unreachable: refuse before the upstream runs (and charges).
+        guard settler.meter.acceptsRuns else {
+            return APIError(.storageError, "usage store unavailable; try again shortly").response
+        }
         let startedAt = Date().timeIntervalSince1970
         let trace = SpanContext.child(of: request.http.headers["traceparent"].flatMap { TraceParent(header: $0) })
         let runRequest = RunRequest(

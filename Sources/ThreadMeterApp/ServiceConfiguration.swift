@@ -1,5 +1,6 @@
 // The service's configuration: environment variables, mirrored by command-line flags, defaults in one place.
 import Foundation
+import PostgresStore
 import Telemetry
 import Tracing
 import Upstream
@@ -19,6 +20,14 @@ public struct ServiceConfiguration: Sendable {
     public var threadMaxAgeSeconds: Double = 86_400
     public var evictionIntervalSeconds: Double = 60
     public var databasePath = "threadmeter.sqlite"
+    /// `DATABASE_URL`: the PostgreSQL store shared by replicas (validated); nil = SQLite at `databasePath`.
+    public var databaseURL: String?
+    /// How long an unreachable PostgreSQL is retried at startup before exiting (status 2).
+    public var databaseConnectTimeoutSeconds: Double = 30
+    /// Rows PostgreSQL could not take wait here (one file per replica) until it can.
+    public var pendingRunsPath = "threadmeter-pending-runs.jsonl"
+    /// Stored with this replica's ledger rows; default `host:port`.
+    public var replicaName: String?
     public var maxBodyBytes = 1_048_576
     public var adminToken: String?
     public var apiKeys: [String] = []
@@ -116,6 +125,28 @@ public struct ServiceConfiguration: Sendable {
         Setting(env: "DATABASE_PATH", help: "SQLite usage store (default threadmeter.sqlite; ':memory:' keeps nothing)") { c, v throws(ConfigurationError) in
             guard !v.isEmpty else { throw ConfigurationError("DATABASE_PATH must not be empty") }
             c.databasePath = v
+        },
+        Setting(env: "DATABASE_URL", help: "PostgreSQL usage store shared by replicas: postgres://user:password@host:port/db?libpq-params (DATABASE_PATH is then ignored)") { c, v throws(ConfigurationError) in
+            guard !v.isEmpty else {
+                c.databaseURL = nil
+                return
+            }
+            do throws(PostgresError) {
+                _ = try PostgresURL(v)
+            } catch {
+                throw ConfigurationError(error.message)
+            }
+            c.databaseURL = v
+        },
+        Setting(env: "DATABASE_CONNECT_TIMEOUT_SECONDS", help: "how long an unreachable DATABASE_URL is retried at startup (default 30)") { c, v throws(ConfigurationError) in
+            c.databaseConnectTimeoutSeconds = try seconds("DATABASE_CONNECT_TIMEOUT_SECONDS", v, allowZero: false)
+        },
+        Setting(env: "PENDING_RUNS_PATH", help: "with DATABASE_URL: file keeping rows PostgreSQL could not take, one per replica (default threadmeter-pending-runs.jsonl)") { c, v throws(ConfigurationError) in
+            guard !v.isEmpty else { throw ConfigurationError("PENDING_RUNS_PATH must not be empty") }
+            c.pendingRunsPath = v
+        },
+        Setting(env: "REPLICA_NAME", help: "with DATABASE_URL: this replica's name in the ledger (default host:port)") { c, v in
+            c.replicaName = v.isEmpty ? nil : v
         },
         Setting(env: "MAX_BODY_BYTES", help: "request body limit in bytes (default 1048576)") { c, v throws(ConfigurationError) in
             c.maxBodyBytes = try integer("MAX_BODY_BYTES", v, in: 1...(1 << 30))
@@ -241,6 +272,7 @@ public struct ServiceConfiguration: Sendable {
 
         Usage: threadmeter [--flag value | --flag=value]...
                threadmeter usage [--since T] [--until T] [--group-by account|model|day] [--format csv|json] [--database-path P]
+               threadmeter migrate --from sqlite:PATH --to postgres://USER:PASSWORD@HOST:PORT/DB [--max-age SECONDS]
 
         Every flag mirrors an environment variable; flags win. Without OPENAI_API_KEY the built-in
         simulated assistant answers (no key or network needed).

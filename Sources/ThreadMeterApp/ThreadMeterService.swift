@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import HTTPWire
 import Metering
+import PostgresStore
 import SQLiteLedger
 import Synchronization
 import Telemetry
@@ -24,17 +25,25 @@ public final class ThreadMeterService: Sendable {
     private let draining = DrainingFlag()
     private let evictionTask = Mutex<Task<Void, Never>?>(nil)
 
-    /// Assembles the service from its parts (tests inject the upstream, ledger and clock).
-    public init(configuration: ServiceConfiguration, upstream: any RunProvider, ledger: any UsageLedger,
-                pricing: PricingTable = .builtIn, clock: any MeteringClock = SystemClock(), logger: Logger,
+    /// Assembles the service from its parts with a local store over `ledger` (tests inject the
+    /// upstream, ledger, clock and OTLP transport).
+    public convenience init(configuration: ServiceConfiguration, upstream: any RunProvider, ledger: any UsageLedger,
+                            pricing: PricingTable = .builtIn, clock: any MeteringClock = SystemClock(), logger: Logger,
+                            otlpTransport: (any OTLPTransport)? = nil) {
+        let meter = UsageMeter(maxAgeSeconds: configuration.threadMaxAgeSeconds, ledger: ledger, pricing: pricing, clock: clock,
+                               logger: logger.labelled("meter"))
+        self.init(configuration: configuration, upstream: upstream, meter: meter, logger: logger, otlpTransport: otlpTransport)
+    }
+
+    /// Assembles the service around a meter (over any usage store).
+    public init(configuration: ServiceConfiguration, upstream: any RunProvider, meter: UsageMeter, logger: Logger,
                 otlpTransport: (any OTLPTransport)? = nil) {
         self.configuration = configuration
         self.logger = logger
         self.upstream = upstream
         let metrics = ServiceMetrics()
         self.metrics = metrics
-        meter = UsageMeter(maxAgeSeconds: configuration.threadMaxAgeSeconds, ledger: ledger, pricing: pricing, clock: clock,
-                           logger: logger.labelled("meter"))
+        self.meter = meter
         if let url = configuration.usageWebhookURL.flatMap(URL.init(string:)) {
             usageEvents = UsageEventShipper(configuration: .init(url: url, token: configuration.usageWebhookToken),
                                             logger: logger.labelled("usage-webhook"),
@@ -72,24 +81,48 @@ public final class ThreadMeterService: Sendable {
             logger: logger.labelled("access"), metrics: metrics)
     }
 
-    /// The production assembly: SQLite ledger at `DATABASE_PATH`, pricing file, upstream from the configuration.
-    public static func make(configuration: ServiceConfiguration, logger: Logger) throws -> ThreadMeterService {
-        let ledger: any UsageLedger = configuration.databasePath == ":memory:"
-            ? InMemoryLedger()
-            : try SQLiteLedger(path: configuration.databasePath, logger: logger.labelled("ledger"))
+    /// The production assembly: the usage store (PostgreSQL at `DATABASE_URL`, else SQLite at
+    /// `DATABASE_PATH`), pricing file, upstream from the configuration.
+    /// - Throws: a one-line reason (exit status 2): unusable database file, malformed pricing file,
+    ///   PostgreSQL unreachable for `DATABASE_CONNECT_TIMEOUT_SECONDS`, a newer schema.
+    public static func make(configuration: ServiceConfiguration, logger: Logger) async throws -> ThreadMeterService {
         var pricing = PricingTable.builtIn
         if let file = configuration.pricingFile {
             pricing = try PricingTable.loading(fileAt: file, over: pricing)
         }
+        let store = try await makeStore(configuration, logger: logger)
+        let meter = UsageMeter(store: store, pricing: pricing, logger: logger.labelled("meter"))
         let upstream = makeUpstream(configuration.upstreamConfiguration, logger: logger.labelled("upstream"))
-        return ThreadMeterService(configuration: configuration, upstream: upstream, ledger: ledger, pricing: pricing, logger: logger)
+        return ThreadMeterService(configuration: configuration, upstream: upstream, meter: meter, logger: logger)
+    }
+
+    /// The usage store the configuration selects.
+    static func makeStore(_ configuration: ServiceConfiguration, logger: Logger) async throws -> any UsageStore {
+        guard let text = configuration.databaseURL else {
+            let ledger: any UsageLedger = configuration.databasePath == ":memory:"
+                ? InMemoryLedger()
+                : try SQLiteLedger(path: configuration.databasePath, logger: logger.labelled("ledger"))
+            return LocalUsageStore(
+                registry: ThreadRegistry(maxAgeSeconds: configuration.threadMaxAgeSeconds, clock: SystemClock()),
+                ledger: ledger, logger: logger.labelled("meter"))
+        }
+        let url = try PostgresURL(text)
+        // The spool first: a second replica on the same file is refused before touching the database.
+        let spool = try RunSpool(path: configuration.pendingRunsPath)
+        var options = PostgresUsageStore.Options()
+        options.replicaName = configuration.replicaName ?? "\(PostgresUsageStore.hostName):\(configuration.port)"
+        let store = try await PostgresUsageStore.open(
+            url: url, options: options, logger: logger.labelled("postgres"),
+            connectTimeout: .milliseconds(Int(configuration.databaseConnectTimeoutSeconds * 1000)))
+        return PostgresMeteringBackend(store: store, spool: spool, maxAgeSeconds: configuration.threadMaxAgeSeconds,
+                                       logger: logger.labelled("meter"))
     }
 
     /// Recovers the registry from the ledger, starts listening and the eviction timer. Returns the bound port.
     @discardableResult
     public func start() async throws -> Int {
         try await meter.recover()
-        let totals = await meter.totals()
+        let totals = try await meter.totals()
         metrics.setActiveThreads(totals.threads)
         var http = HTTPServerConfiguration()
         http.host = configuration.host
@@ -103,7 +136,8 @@ public final class ThreadMeterService: Sendable {
         startEvictionTimer()
         logger.info("listening on http://\(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(server.port)", [
             ("upstream", upstream.kind), ("api", upstream.kind == "simulated" ? "simulated" : configuration.effectiveUpstreamAPI.rawValue),
-            ("threads_recovered", String(totals.threads)), ("database", configuration.databasePath),
+            ("threads_recovered", String(totals.threads)), ("storage_backend", meter.backendName),
+            ("database", configuration.databaseURL.flatMap { try? PostgresURL($0).description } ?? configuration.databasePath),
         ])
         warnIfExposed()
         return server.port
@@ -161,7 +195,7 @@ public final class ThreadMeterService: Sendable {
             metrics.addEvictions(evicted.count)
             logger.info("evicted idle threads", [("count", String(evicted.count))])
         }
-        metrics.setActiveThreads(await meter.totals().threads)
+        if let totals = try? await meter.totals() { metrics.setActiveThreads(totals.threads) }
         return evicted.count
     }
 

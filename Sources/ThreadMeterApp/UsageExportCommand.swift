@@ -18,28 +18,13 @@ public enum UsageExportCommand {
         var grouping = UsageGrouping.day
         var format = "csv"
         var path = environment["DATABASE_PATH"] ?? "threadmeter.sqlite"
-        var index = 0
-        func fail(_ message: String) -> Int32 {
-            FileHandle.standardError.write(Data("threadmeter usage: \(message)\n".utf8))
-            return 2
+        func fail(_ message: String) -> Int32 { CommandOptions.fail("usage", message) }
+        let pairs: [(name: String, value: String)]
+        switch CommandOptions.parse(arguments, command: "usage", help: help) {
+        case .exit(let status): return status
+        case .pairs(let parsed): pairs = parsed
         }
-        while index < arguments.count {
-            var name = arguments[index]
-            var value: String?
-            if let eq = name.firstIndex(of: "=") {
-                value = String(name[name.index(after: eq)...])
-                name = String(name[..<eq])
-            }
-            if name == "--help" || name == "-h" {
-                print(help)
-                return 0
-            }
-            if value == nil {
-                index += 1
-                guard index < arguments.count else { return fail("\(name) needs a value") }
-                value = arguments[index]
-            }
-            let v = value!
+        for (name, v) in pairs {
             do {
                 switch name {
                 case "--since": since = try UsageTime.parse(v, name: "--since")
@@ -56,7 +41,6 @@ public enum UsageExportCommand {
             } catch {
                 return fail(error.description)
             }
-            index += 1
         }
         guard FileManager.default.fileExists(atPath: path) else { return fail("no usage database at '\(path)'") }
         do {

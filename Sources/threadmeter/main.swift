@@ -10,6 +10,9 @@ let environment = ProcessInfo.processInfo.environment
 if arguments.first == "usage" {
     exit(await UsageExportCommand.run(arguments: Array(arguments.dropFirst()), environment: environment))
 }
+if arguments.first == "migrate" {
+    exit(await MigrateCommand.run(arguments: Array(arguments.dropFirst()), environment: environment))
+}
 if arguments.contains("--help") || arguments.contains("-h") {
     print(ServiceConfiguration.helpText)
     exit(0)
@@ -31,7 +34,7 @@ let logSink = StreamLogSink(format: configuration.logFormat)
 let logger = Logger(label: "threadmeter", level: configuration.logLevel, sink: logSink)
 let service: ThreadMeterService
 do {
-    service = try ThreadMeterService.make(configuration: configuration, logger: logger)
+    service = try await ThreadMeterService.make(configuration: configuration, logger: logger)
 } catch {
     logSink.flush()
     fail("\(error)")

@@ -45,7 +45,7 @@ import Testing
         #expect(shown == [150, 350, 520])
         #expect(await m.beginRun(threadId: "thread_b", account: nil).usage == .zero)
         #expect(try await m.finishRun(record("thread_b", 60, 20)).usage.totalTokens == 80)
-        #expect(await m.snapshot(threadId: "thread_a")?.usage.totalTokens == 520)
+        #expect(try await m.snapshot(threadId: "thread_a")?.usage.totalTokens == 520)
     }
 
     @Test func ledgerRow_isCommittedBeforeTheRegistryCountsTheRun() async throws {
@@ -68,7 +68,7 @@ import Testing
         #expect(ledger.records.allSatisfy { $0.costUSD == nil })
         #expect(m.unknownModelRuns == 2)
         #expect(logs.records.filter { $0.level == .warning && $0.message.contains("no price") }.count == 1)
-        #expect(await m.totals().costUSD == 0)
+        #expect(try await m.totals().costUSD == 0)
     }
 
     @Test func meterOverAGivenRegistry_accountsIntoIt() async throws {
@@ -102,7 +102,7 @@ import Testing
             #expect(error.queuedForRetry)
         }
         #expect(!m.isHealthy)
-        #expect(await m.snapshot(threadId: "t")?.usage.inputTokens == 15)
+        #expect(try await m.snapshot(threadId: "t")?.usage.inputTokens == 15)
         try await Task.sleep(for: .milliseconds(30))
         #expect(!m.isHealthy, "still failing")
         #expect(m.pendingWrites == 1)
@@ -113,7 +113,7 @@ import Testing
         // The recovered ledger rebuilds exactly what the clients were told.
         let restarted = meter()
         try await restarted.recover()
-        #expect(await restarted.snapshot(threadId: "t") == (await m.snapshot(threadId: "t")))
+        #expect(try await restarted.snapshot(threadId: "t") == (try await m.snapshot(threadId: "t")))
     }
 
     @Test func fullRetryQueue_dropsTheRowButStillCountsIt() async throws {
@@ -146,9 +146,9 @@ import Testing
         #expect(try await m.finishRun(record("evicted", 80, 0, run: "r-again")).usage.totalTokens == 80)
         let restarted = meter(maxAge: 100)
         try await restarted.recover()
-        #expect(await restarted.snapshot(threadId: "evicted")?.usage.totalTokens == 80)
-        #expect(await restarted.snapshot(threadId: "kept") == (await m.snapshot(threadId: "kept")))
-        #expect(sameTotals(await restarted.totals(), await m.totals()))
+        #expect(try await restarted.snapshot(threadId: "evicted")?.usage.totalTokens == 80)
+        #expect(try await restarted.snapshot(threadId: "kept") == (try await m.snapshot(threadId: "kept")))
+        #expect(sameTotals(try await restarted.totals(), try await m.totals()))
     }
 
     @Test func recovery_skipsThreadsIdleBeyondTheEvictionWindow() async throws {
@@ -158,8 +158,8 @@ import Testing
         _ = try await m.finishRun(record("fresh", 2, 0))
         let restarted = meter(maxAge: 100)
         try await restarted.recover()
-        #expect(await restarted.snapshot(threadId: "stale") == nil)
-        #expect(await restarted.snapshot(threadId: "fresh")?.usage.inputTokens == 2)
+        #expect(try await restarted.snapshot(threadId: "stale") == nil)
+        #expect(try await restarted.snapshot(threadId: "fresh")?.usage.inputTokens == 2)
     }
 
     @Test func failedEvictionWrite_isRetried() async throws {
@@ -189,9 +189,9 @@ import Testing
             }
             try await group.waitForAll()
         }
-        #expect(await m.snapshot(threadId: "shared")?.usage == TokenUsage(inputTokens: 50 * 55, outputTokens: 500))
+        #expect(try await m.snapshot(threadId: "shared")?.usage == TokenUsage(inputTokens: 50 * 55, outputTokens: 500))
         #expect(ledger.records.count == 1000)
-        let totals = await m.totals()
+        let totals = try await m.totals()
         #expect(totals.totalTokens == ledger.records.reduce(0) { $0 + $1.usage.totalTokens })
     }
 }

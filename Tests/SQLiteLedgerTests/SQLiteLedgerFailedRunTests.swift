@@ -24,7 +24,7 @@ import Testing
             _ = try await live.finishRun(record(run, status: status, input: input, output: output))
             clock.advance(by: 1)
         }
-        let before = try #require(await live.snapshot(threadId: "thread_f"))
+        let before = try #require(try await live.snapshot(threadId: "thread_f"))
         #expect(before.runs == 2)
         #expect(before.usage == TokenUsage(inputTokens: 13, outputTokens: 5))
         let history = try await first.usageHistory(since: nil, until: nil, groupBy: .model)
@@ -35,7 +35,7 @@ import Testing
         defer { second.close() }
         let recovered = UsageMeter(maxAgeSeconds: 3_600, ledger: second, clock: clock)
         try await recovered.recover()
-        let after = try #require(await recovered.snapshot(threadId: "thread_f"))
+        let after = try #require(try await recovered.snapshot(threadId: "thread_f"))
         #expect(after.runs == before.runs)
         #expect(after.usage == before.usage)
     }

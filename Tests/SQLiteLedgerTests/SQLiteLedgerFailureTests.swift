@@ -53,7 +53,7 @@ import Testing
         defer { reopened.close() }
         let restarted = UsageMeter(maxAgeSeconds: 3_600, ledger: reopened, clock: clock)
         try await restarted.recover()
-        #expect(await restarted.snapshot(threadId: "t") == (await meter.snapshot(threadId: "t")))
+        #expect(try await restarted.snapshot(threadId: "t") == (try await meter.snapshot(threadId: "t")))
     }
 
     @Test(.enabled(if: TmpfsMount.isPermitted, "needs permission to mount tmpfs (root)"))

@@ -29,8 +29,8 @@ import Testing
             told[thread] = try await before.finishRun(record(thread, 100 + i, 50 + i, run: "run_\(i)", account: "Acct\(i % 4)"))
             clock.advance(by: 3)
         }
-        let totalsBefore = await before.totals()
-        let topBefore = await before.top(limit: 10)
+        let totalsBefore = try await before.totals()
+        let topBefore = try await before.top(limit: 10)
         first.close()
 
         let second = try SQLiteLedger.open(dir.file("l.sqlite"))
@@ -38,18 +38,18 @@ import Testing
         let after = meter(second)
         try await after.recover()
         for (thread, snapshot) in told {
-            let recovered = try #require(await after.snapshot(threadId: thread))
+            let recovered = try #require(try await after.snapshot(threadId: thread))
             #expect(recovered.usage == snapshot.usage)
             #expect(recovered.runs == snapshot.runs)
             #expect(recovered.lastActivity == snapshot.lastActivity)
             #expect(recovered.account == snapshot.account)
             #expect(abs((recovered.costUSD ?? 0) - (snapshot.costUSD ?? 0)) < 1e-12)
         }
-        let totalsAfter = await after.totals()
+        let totalsAfter = try await after.totals()
         #expect(totalsAfter.threads == totalsBefore.threads)
         #expect(totalsAfter.inputTokens == totalsBefore.inputTokens)
         #expect(totalsAfter.outputTokens == totalsBefore.outputTokens)
-        #expect(await after.top(limit: 10).map(\.threadId) == topBefore.map(\.threadId))
+        #expect(try await after.top(limit: 10).map(\.threadId) == topBefore.map(\.threadId))
         // The next run continues from the recovered totals.
         let next = try await after.finishRun(record("thread_0", 1, 1, run: "run_next"))
         #expect(next.usage.totalTokens == told["thread_0"]!.usage.totalTokens + 2)
@@ -89,8 +89,8 @@ import Testing
         let second = try SQLiteLedger.open(dir.file("l.sqlite"))
         let restarted = meter(second, maxAge: 100)
         try await restarted.recover()
-        #expect(await restarted.snapshot(threadId: "idle") == nil)
-        #expect(await restarted.snapshot(threadId: "busy")?.usage.totalTokens == 40)
+        #expect(try await restarted.snapshot(threadId: "idle") == nil)
+        #expect(try await restarted.snapshot(threadId: "busy")?.usage.totalTokens == 40)
         // The client uses the evicted id again: it starts at zero, and stays so after another restart.
         _ = await restarted.beginRun(threadId: "idle", account: nil)
         #expect(try await restarted.finishRun(record("idle", 50, 30, run: "r4")).usage.totalTokens == 80)
@@ -100,8 +100,8 @@ import Testing
         defer { third.close() }
         let again = meter(third, maxAge: 100)
         try await again.recover()
-        #expect(await again.snapshot(threadId: "idle")?.usage.totalTokens == 80)
-        #expect(await again.snapshot(threadId: "idle")?.runs == 1)
+        #expect(try await again.snapshot(threadId: "idle")?.usage.totalTokens == 80)
+        #expect(try await again.snapshot(threadId: "idle")?.runs == 1)
     }
 
     @Test func largeEviction_isWrittenInChunks() async throws {

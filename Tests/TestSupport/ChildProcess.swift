@@ -17,6 +17,13 @@ public struct ChildResult: Sendable {
 /// Spawns are serialised so no child inherits another test's pipe ends between pipe() and FD_CLOEXEC.
 private let spawnLock = Mutex(())
 
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), looked up at run time: Swift's Glibc
+/// module does not export it.
+private let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+}()
+
 /// A running child with its stdout/stderr pipes.
 public final class ChildProcess: Sendable {
     public let pid: pid_t
@@ -45,6 +52,9 @@ public final class ChildProcess: Sendable {
             posix_spawn_file_actions_adddup2(&actions, fds.stdin[0], 0)
             posix_spawn_file_actions_adddup2(&actions, fds.stdout[1], 1)
             posix_spawn_file_actions_adddup2(&actions, fds.stderr[1], 2)
+            // Nothing else of ours: sockets made without CLOEXEC (thousands, in the load tests) would
+            // otherwise use up the child's descriptor limit (initdb failed with EMFILE).
+            if let closeFrom = addCloseFrom { _ = closeFrom(&actions, 3) }
             let argv = ([path] + arguments).map { strdup($0) } + [nil]
             defer { for p in argv { free(p) } }
             let envStrings: [String] = (environment ?? ChildProcess.currentEnvironment()).map { "\($0.key)=\($0.value)" }

@@ -49,6 +49,7 @@ import Upstream
             let health = try await app.getJSON("/health")
             #expect(health["upstream"] as? String == "openai")
             #expect(health["assistant_id"] as? Bool == (api == .assistants))
+            #expect(health["storage_backend"] as? String == "sqlite")
             // The context reached the upstream run.
             let runRequest = try #require(mock.requests(to: api == .assistants ? .createRun : .createResponse).first)
             #expect(runRequest.metadata?.values.contains("Acme") == true)

@@ -1,0 +1,56 @@
+import Foundation
+import Metering
+@testable import PostgresStore
+import TestSupport
+import Testing
+
+@Suite(.enabled(if: TestPostgres.isAvailable, "PostgreSQL server binaries not installed"))
+struct PostgresMeteringBackendTests {
+    /// The store goes away mid-run: the run ends in a StorageError with the last known totals plus
+    /// the run, its row waits in the spool across a replica restart, and is written exactly once
+    /// when the store is back.
+    @Test func rowWrittenDuringAnOutage_isStoredOnceWhenTheStoreReturns_evenAfterARestart() async throws {
+        try await withTestPostgres { server in
+            let spoolPath = NSTemporaryDirectory() + "threadmeter-spool-\(UUID().uuidString).jsonl"
+            defer { try? FileManager.default.removeItem(atPath: spoolPath) }
+            var backend: PostgresMeteringBackend? = PostgresMeteringBackend(
+                store: try await StoreFixtures.open(server.url), spool: try RunSpool(path: spoolPath), maxAgeSeconds: 3_600,
+                refreshInterval: .milliseconds(200)
+            )
+            _ = await backend!.beginRun(threadId: "thread_s", account: nil)
+            _ = try await backend!.record(StoreFixtures.record("thread_s", run: "r1", input: 10, output: 10))
+            let before = await backend!.beginRun(threadId: "thread_s", account: nil)
+            #expect(before.usage.totalTokens == 20)
+            try await offCooperativePool { try server.stop() }
+            #expect(await eventually(.seconds(5)) { !backend!.acceptsRuns })
+            var failure: StorageError?
+            do {
+                _ = try await backend!.record(StoreFixtures.record("thread_s", run: "r2", input: 1, output: 2))
+            } catch {
+                failure = error as? StorageError
+            }
+            #expect(failure?.queuedForRetry == true)
+            #expect(failure?.snapshot?.usage.totalTokens == 23)
+            #expect(!backend!.isHealthy)
+            // The replica restarts while the store is still down.
+            backend!.close()
+            backend = nil
+            try await Task.sleep(for: .milliseconds(100))
+            let spool = try RunSpool(path: spoolPath)
+            #expect(spool.pending.map(\.runId) == ["r2"])
+            try await offCooperativePool { try server.start() }
+            let restarted = PostgresMeteringBackend(store: try await StoreFixtures.open(server.url), spool: spool, maxAgeSeconds: 3_600,
+                                                    refreshInterval: .milliseconds(200))
+            defer { restarted.close() }
+            await restarted.recover()
+            #expect(await eventually(.seconds(10)) { restarted.isHealthy })
+            #expect(spool.isEmpty)
+            // Replaying again (as after a crash between commit and the done line) changes nothing.
+            _ = try await restarted.store.finishRun(StoreFixtures.record("thread_s", run: "r2", input: 1, output: 2), lease: nil)
+            let after = try #require(try await restarted.snapshot(threadId: "thread_s"))
+            #expect(after.usage.totalTokens == 23)
+            #expect(after.runs == 2)
+            #expect(try await restarted.totals().totalTokens == 23)
+        }
+    }
+}
