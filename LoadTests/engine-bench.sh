@@ -204,7 +204,7 @@ bench_hold() {
     local n="${HOLD_STREAMS:-9000}" s="${HOLD_SECONDS:-30}"
     figure "== hold: $n streams held open through the mock (30 deltas, 1 s apart) for ${s}s"
     start mock-h 18541 $AUX "$release/mock-upstream" --port 18541 --deltas 30 --delta-delay-ms 1000 --log-level warning || return 1
-    start_tm tm-h 18542 http://127.0.0.1:18541/v1 || return 1
+    start_tm tm-h 18542 http://127.0.0.1:18541/v1 UPSTREAM_MAX_CONNECTIONS=12000 || return 1
     local pid=$last
     $AUX "$release/threadmeter-load" --json --quiet --url http://127.0.0.1:18542 --profile hold --clients "$n" --ramp-up 20 \
         --duration "$s" --drain-timeout 150 --timeout 200 --pid "$pid" --expect-exclusive > "$out/hold.json" 2> "$out/hold.err"
