@@ -17,6 +17,8 @@ public final class InMemoryLedger: UsageLedger {
     }
 
     private let state = Mutex(State())
+    /// Budget rows (`InMemoryLedger+Budgets.swift`).
+    let budgetRows = Mutex<[Budget]>([])
 
     public init(records: [RunRecord] = []) {
         state.withLock { $0.records = records }

@@ -21,7 +21,7 @@ public final class LocalUsageStore: UsageStore {
     public let ledger: any UsageLedger
     /// `/health`'s `storage_backend`: `sqlite` (also for the in-memory ledger of tests and `:memory:`).
     public let backendName: String
-    private let clock: any MeteringClock
+    let clock: any MeteringClock
     private let logger: Logger
     private let pending: PendingWriteQueue
     private let retryInterval: Duration

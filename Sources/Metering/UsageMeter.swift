@@ -69,6 +69,9 @@ public final class UsageMeter: Sendable {
     /// The local store's registry (nil for a shared store; for tests and benchmarks).
     public var registry: ThreadRegistry? { (store as? LocalUsageStore)?.registry }
 
+    /// Budgets and their use, read from the store (contract §9).
+    public var budgets: BudgetBook { BudgetBook(store: store) }
+
     /// `sqlite` or `postgres` (`/health`'s `storage_backend`).
     public var backendName: String { store.backendName }
 

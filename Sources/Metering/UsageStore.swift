@@ -2,8 +2,9 @@
 
 /// The store behind `UsageMeter`. Two kinds: `LocalUsageStore` (the registry actor over a SQLite
 /// ledger, one replica) and the PostgreSQL store (every replica reads and writes the same totals).
-/// The app only sees the meter, so it does not know which it has.
-public protocol UsageStore: Sendable {
+/// The app only sees the meter, so it does not know which it has. Budgets (`BudgetStore`) live in
+/// the same store as the ledger they are checked against.
+public protocol UsageStore: BudgetStore {
     /// `/health`'s `storage_backend`: `sqlite` or `postgres`.
     var backendName: String { get }
     /// False while a write failed or rows wait to be written (`/health` 503).

@@ -71,6 +71,22 @@ enum PostgresSchema {
         );
         INSERT INTO usage_totals (slot) SELECT generate_series(0, \(totalsSlots - 1));
         """,
+        // Budgets (contract §9): one row per scope and key; their use is summed from llm_calls per
+        // window on `recorded_at` (the database's clock), by thread, account or over everything.
+        """
+        CREATE TABLE budgets (
+            scope text NOT NULL,
+            key text NOT NULL,
+            time_window text NOT NULL,
+            max_tokens bigint,
+            max_usd double precision,
+            warn_at double precision NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (scope, key)
+        );
+        CREATE INDEX llm_calls_account_recorded ON llm_calls (account, recorded_at);
+        CREATE INDEX llm_calls_recorded ON llm_calls (recorded_at);
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

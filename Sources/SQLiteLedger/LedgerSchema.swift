@@ -45,6 +45,21 @@ enum LedgerSchema {
         CREATE INDEX llm_calls_thread_recorded ON llm_calls(thread_id, recorded_at);
         CREATE INDEX llm_calls_recorded ON llm_calls(recorded_at);
         """,
+        // Budgets (contract §9): one row per scope and key; their use is summed from llm_calls per
+        // window (the account index serves account budgets, llm_calls_thread_recorded thread ones).
+        """
+        CREATE TABLE budgets (
+            scope TEXT NOT NULL,
+            key TEXT NOT NULL,
+            time_window TEXT NOT NULL,
+            max_tokens INTEGER,
+            max_usd REAL,
+            warn_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            PRIMARY KEY (scope, key)
+        );
+        CREATE INDEX llm_calls_account_recorded ON llm_calls(account, recorded_at);
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

@@ -21,9 +21,9 @@ public final class SQLiteLedger: UsageLedger {
     public let path: String
     private let options: Options
     private let logger: Logger
-    private let writer: SQLiteConnection
+    let writer: SQLiteConnection
     private let reader: SQLiteConnection
-    private let writeQueue: DispatchQueue
+    let writeQueue: DispatchQueue
     private let readQueue: DispatchQueue
     private let counters: LedgerCounters
     private let committer: GroupCommitter
