@@ -29,6 +29,8 @@ public struct UsageEvent: Sendable, Equatable {
     public var status: String
     /// The HTTP request id (`X-Request-Id`) that started the run, for correlation with logs.
     public var requestId: String?
+    /// Set for a budget event (`budget_warning`, `budget_exceeded`) instead of a run's usage.
+    public var budgetAlert: BudgetAlert?
 
     public init(
         time: Date, threadId: String, runId: String?, account: String?, model: String?,
@@ -62,6 +64,7 @@ public struct UsageEvent: Sendable, Equatable {
     /// `host` is left out when nil; absent optional values are `null`, except the cached/reasoning
     /// details, which are left out when the upstream does not report them.
     public func hecJSON(host: String? = nil, source: String = "threadmeter") -> String {
+        if let budgetAlert { return budgetHEC(budgetAlert, host: host, source: source) }
         var line = "{\"time\":\(String(format: "%.3f", time.timeIntervalSince1970))"
         if let host { line += ",\"host\":\(Self.json(host))" }
         line += ",\"source\":\(Self.json(source)),\"sourcetype\":\(Self.json(Self.sourceType)),\"event\":{"
@@ -84,6 +87,7 @@ public struct UsageEvent: Sendable, Equatable {
     /// The same fields as ordered log metadata, so a `LOG_FORMAT=json` usage line carries them as
     /// JSON numbers and strings (`event=usage thread_id=… input_tokens=89 …`).
     public var logMetadata: [(String, String)] {
+        if let budgetAlert { return budgetLogMetadata(budgetAlert) }
         var pairs: [(String, String)] = [("event", "usage"), ("thread_id", threadId)]
         if let runId { pairs.append(("run_id", runId)) }
         if let account { pairs.append(("account", account)) }

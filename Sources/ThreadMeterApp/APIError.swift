@@ -11,6 +11,8 @@ public struct APIError: Error, Sendable {
     public var headers: HTTPHeaders = HTTPHeaders()
     /// Extra top-level fields after `error` (e.g. `thread_id`, `token_usage` for a failed run).
     public var extra: [(String, JSONValue)] = []
+    /// Extra members of the `error` object after `code` and `message` (e.g. `param`, `budget`).
+    public var errorFields: [(String, JSONValue)] = []
 
     /// An error with the code's usual status unless `status` says otherwise.
     public init(_ code: ErrorCode, _ message: String, status: Int? = nil) {
@@ -20,6 +22,13 @@ public struct APIError: Error, Sendable {
     }
 
     public static func badRequest(_ message: String) -> APIError { APIError(.invalidRequest, message) }
+
+    /// 400 naming the offending field in the message and in `error.param`.
+    public static func badField(_ field: String, _ message: String) -> APIError {
+        var error = APIError(.invalidRequest, "\(field): \(message)")
+        error.errorFields = [("param", .string(field))]
+        return error
+    }
     public static let unauthorized = APIError(.unauthorized, "missing or invalid bearer token")
     public static let adminTokenRequired = APIError(
         .adminTokenRequired,
@@ -35,7 +44,7 @@ public struct APIError: Error, Sendable {
     }
 
     public var body: JSONValue {
-        .object([("error", .object([("code", .string(code.rawValue)), ("message", .string(message))]))] + extra)
+        .object([("error", .object([("code", .string(code.rawValue)), ("message", .string(message))] + errorFields))] + extra)
     }
 
     public var response: HTTPResponse {

@@ -10,6 +10,8 @@ public enum ErrorCode: String, Sendable, Equatable, CaseIterable {
     case methodNotAllowed = "method_not_allowed"
     case unsupportedMediaType = "unsupported_media_type"
     case rateLimited = "rate_limited"
+    /// A budget of the run's thread, account or the whole service is used up (contract §9).
+    case budgetExceeded = "budget_exceeded"
     case clientClosed = "client_closed"
     case upstreamError = "upstream_error"
     case storageError = "storage_error"
@@ -25,7 +27,7 @@ public enum ErrorCode: String, Sendable, Equatable, CaseIterable {
         case .notFound, .threadNotFound: 404
         case .methodNotAllowed: 405
         case .unsupportedMediaType: 415
-        case .rateLimited: 429
+        case .rateLimited, .budgetExceeded: 429
         case .clientClosed: 499
         case .upstreamError: 502
         case .storageError, .shuttingDown: 503

@@ -18,14 +18,14 @@ enum QueryEvents {
         return .object(pairs)
     }
 
-    static func threadInfo(agentName: String, threadId: String, newThread: Bool, usage: TokenUsage) -> JSONValue {
+    static func threadInfo(agentName: String, threadId: String, newThread: Bool, usage: TokenUsage, budget: JSONValue? = nil) -> JSONValue {
         .object([
             ("type", .string("thread_info")),
             ("agent_name", .string(agentName)),
             ("thread_id", .string(threadId)),
             ("new_thread", .bool(newThread)),
             ("token_usage", QueryEvents.usage(usage)),
-        ])
+        ] + (budget.map { [("budget", $0)] } ?? []))
     }
 
     static func content(_ text: String) -> JSONValue {
@@ -40,7 +40,7 @@ enum QueryEvents {
             ("usage_source", .string(run.record.usageSource.rawValue)),
             ("model", .optional(run.record.model)),
             ("estimated_cost_usd", .optional(roundedUSD(run.record.costUSD))),
-        ]
+        ] + (run.budget.map { [("budget", $0)] } ?? [])
     }
 
     static func streamComplete(_ run: SettledRun) -> JSONValue {
@@ -51,19 +51,19 @@ enum QueryEvents {
         ] + completionFields(run))
     }
 
-    static func error(_ failure: SettledRun.Failure, threadId: String, threadTotals: TokenUsage) -> JSONValue {
+    static func error(_ failure: SettledRun.Failure, threadId: String, threadTotals: TokenUsage, budget: JSONValue? = nil) -> JSONValue {
         .object([
             ("type", .string("error")),
             ("error", .object([("code", .string(failure.code.rawValue)), ("message", .string(failure.message))])),
             ("thread_id", .string(threadId)),
             ("token_usage", usage(threadTotals)),
-        ])
+        ] + (budget.map { [("budget", $0)] } ?? []))
     }
 
     /// `stream_complete`, or `error` for a run that failed, as one SSE event.
     static func terminalEvent(_ run: SettledRun) -> [UInt8] {
         guard let failure = run.failure else { return sse("stream_complete", streamComplete(run)) }
-        return sse("error", error(failure, threadId: run.record.threadId, threadTotals: run.totals))
+        return sse("error", error(failure, threadId: run.record.threadId, threadTotals: run.totals, budget: run.budget))
     }
 
     /// One SSE event: `event: <type>\ndata: <one-line JSON>\n\n`.

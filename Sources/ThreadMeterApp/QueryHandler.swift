@@ -11,6 +11,7 @@ struct QueryHandler: Sendable {
     let upstream: any RunProvider
     let settler: RunSettler
     let reporter: RunReporter
+    let budgets: BudgetGate
     let metrics: ServiceMetrics
     let agentName: String
     let keepAliveSeconds: Double
@@ -27,6 +28,13 @@ struct QueryHandler: Sendable {
         // A shared usage store that is unreachable: refuse before the upstream runs (and charges).
         guard settler.meter.acceptsRuns else {
             return APIError(.storageError, "usage store unavailable; try again shortly").response
+        }
+        // Budgets (§9): refused here, before anything reaches the upstream.
+        let budgetCheck: BudgetCheck
+        do {
+            budgetCheck = try await budgets.admit(threadId: query.threadId, account: query.accountName, requestId: request.context.requestId)
+        } catch {
+            return error.queryResponse
         }
         let startedAt = Date().timeIntervalSince1970
         let trace = SpanContext.child(of: request.http.headers["traceparent"].flatMap { TraceParent(header: $0) })
@@ -57,7 +65,7 @@ struct QueryHandler: Sendable {
         let accepted = AcceptedRun(upstream: run, query: query, prompt: promptText(for: query), startedAt: startedAt,
                                    requestId: request.context.requestId, trace: trace)
         let before = await settler.begin(accepted)
-        let session = RunSession(run: accepted, settler: settler, reporter: reporter, metrics: metrics,
+        let session = RunSession(run: accepted, settler: settler, reporter: reporter, budgets: budgets, budgetBefore: budgetCheck, metrics: metrics,
                                  agentName: agentName, keepAliveSeconds: keepAliveSeconds)
         guard query.stream else { return await session.collect() }
         var headers = HTTPHeaders()

@@ -11,6 +11,9 @@ struct RunSession: Sendable {
     let run: AcceptedRun
     let settler: RunSettler
     let reporter: RunReporter
+    let budgets: BudgetGate
+    /// The run's budgets as they stood when it was admitted (`thread_info`).
+    let budgetBefore: BudgetCheck
     let metrics: ServiceMetrics
     let agentName: String
     let keepAliveSeconds: Double
@@ -21,7 +24,7 @@ struct RunSession: Sendable {
         defer { metrics.streamClosed() }
         do {
             try await writer.write(QueryEvents.sse("thread_info", QueryEvents.threadInfo(
-                agentName: agentName, threadId: run.threadId, newThread: run.upstream.isNewThread, usage: before)))
+                agentName: agentName, threadId: run.threadId, newThread: run.upstream.isNewThread, usage: before, budget: budgetBefore.json)))
             let ticks = KeepAliveTicker(events: run.upstream.events, interval: keepAliveSeconds)
             defer { ticks.cancel() }
             var firstToken = true
@@ -86,8 +89,10 @@ struct RunSession: Sendable {
     }
 
     private func finish(_ outcome: RunOutcome, clientGone: Bool) async -> SettledRun {
-        let settled = await settler.settle(outcome, of: run)
+        var settled = await settler.settle(outcome, of: run)
         reporter.report(settled, of: run, clientGone: clientGone)
+        settled.budget = await budgets.afterRun(budgetBefore, threadId: run.threadId, account: run.query.accountName,
+                                                requestId: run.requestId).json
         return settled
     }
 }

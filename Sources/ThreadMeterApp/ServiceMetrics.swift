@@ -28,6 +28,7 @@ public final class ServiceMetrics: Sendable {
     private let storageErrors: Counter
     private let usageEventsDropped: Counter
     private let otelSpansDropped: CounterFamily
+    private let budgetRejections: CounterFamily
 
     private let routes = BoundedLabelValues(limit: 64, maxLength: 80)
     private let models = BoundedLabelValues(limit: 64) { ServiceMetrics.normalisedModel($0) }
@@ -80,6 +81,10 @@ public final class ServiceMetrics: Sendable {
         otelSpansDropped = registry.counterFamily(
             "otel_spans_dropped_total", help: "Trace spans not exported over OTLP, by reason (queue_full, export_failed, shutdown).",
             labels: ["reason"])
+        budgetRejections = registry.counterFamily(
+            "budget_rejections_total", help: "Requests refused before the upstream because a budget was used up, by the budget's scope (thread, account, global).",
+            labels: ["scope"])
+        for scope in ["thread", "account", "global"] { _ = budgetRejections.labels(scope) }
     }
 
     // MARK: HTTP
@@ -184,6 +189,13 @@ public final class ServiceMetrics: Sendable {
             default: continue
             }
         }
+    }
+
+    // MARK: Budgets
+
+    /// A request refused by a used-up budget of `scope` (`thread`, `account`, `global`; never an id).
+    public func recordBudgetRejection(scope: String) {
+        budgetRejections.labels(scope).increment()
     }
 
     // MARK: Storage and export

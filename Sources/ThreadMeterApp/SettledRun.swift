@@ -1,4 +1,5 @@
 // A finished run after settling: what the client is told and what is reported.
+import JSONText
 import Metering
 import Upstream
 
@@ -20,6 +21,8 @@ struct SettledRun: Sendable {
     let upstreamError: UpstreamError?
     /// The ledger failure, if the row could not be stored durably.
     let storageFailure: StorageError?
+    /// The `budget` member (§9): the run's tightest budget after it; nil when none applies.
+    var budget: JSONValue? = nil
 
     /// What the terminal event says went wrong: a storage failure wins over the upstream's.
     var failure: Failure? {

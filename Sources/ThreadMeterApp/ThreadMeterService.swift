@@ -18,6 +18,8 @@ public final class ThreadMeterService: Sendable {
     let logger: Logger
     let upstream: any RunProvider
     let pipeline: RequestPipeline
+    /// Budget enforcement (§9): every route that starts a run calls `admit` before the upstream.
+    public let budgets: BudgetGate
     let usageEvents: UsageEventShipper?
     /// OTLP span export; nil without an OTLP endpoint.
     let spanExporter: SpanExporter?
@@ -65,16 +67,20 @@ public final class ThreadMeterService: Sendable {
                       requestModel: configuration.openAIModel)
         }
         let queryLogger = logger.labelled("query")
+        let budgets = BudgetGate(book: meter.budgets, metrics: metrics, usageEvents: usageEvents, logger: logger.labelled("budgets"))
+        self.budgets = budgets
         let query = QueryHandler(
             upstream: upstream, settler: RunSettler(meter: meter, logger: queryLogger),
             reporter: RunReporter(metrics: metrics, usageEvents: usageEvents, tracer: tracer, logger: queryLogger),
+            budgets: budgets,
             metrics: metrics, agentName: configuration.agentName, keepAliveSeconds: configuration.sseKeepAliveSeconds,
             instructions: configuration.instructions)
         let operators = OperatorHandlers(meter: meter, upstream: upstream, metrics: metrics,
                                          assistantIdSet: configuration.assistantId != nil && configuration.effectiveUpstreamAPI == .assistants)
         let draining = self.draining
         pipeline = RequestPipeline(
-            routes: Self.routeTable(query: query, operators: operators),
+            routes: Self.routeTable(query: query, operators: operators,
+                                    budgetAdmin: BudgetAdminHandlers(book: meter.budgets, store: meter.store)),
             access: AccessControl(adminToken: configuration.adminToken, apiKeys: configuration.apiKeys),
             cors: configuration.cors,
             isDraining: { draining.isSet },
