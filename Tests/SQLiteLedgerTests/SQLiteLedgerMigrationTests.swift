@@ -37,7 +37,7 @@ import Testing
         let ledger = try SQLiteLedger.open(path)
         defer { ledger.close() }
         let db = try SQLiteConnection(path: path, readOnly: true, busyTimeoutMilliseconds: 100)
-        #expect(try db.integer("PRAGMA user_version") == 2)
+        #expect(try db.integer("PRAGMA user_version") == Int64(LedgerSchema.currentVersion))
         #expect(try db.integer("SELECT count(*) FROM llm_calls WHERE recorded_at = finished_at") == 3)
         #expect(try db.integer("SELECT count(*) FROM llm_calls WHERE cached_input_tokens IS NULL") == 3)
 
