@@ -2,14 +2,15 @@
 
 /// A single HTML page (inline CSS and JavaScript, no CDN, no build step) that asks for the admin
 /// token, keeps it in `sessionStorage`, and every 5 seconds reads `/stats?limit=20`,
-/// `/stats/usage?group_by=day`, `/metrics` and `/health` with `Authorization: Bearer <token>`.
+/// `/stats/usage?group_by=day`, `/metrics`, `/health` and `/admin/budgets` with `Authorization: Bearer <token>`.
 ///
 /// It shows totals, the top threads, tokens and cost per day as an inline SVG chart, runs by
 /// outcome and usage source, and upstream rate-limit headroom. A `#token=…` URL fragment is moved
 /// into `sessionStorage` and removed from the address bar (used by headless checks). Stable element
 /// ids: `#total-threads`, `#total-input`, `#total-output`, `#total-tokens`, `#total-cost` (each with
 /// the raw number in `data-value`), `#top-threads`, `#usage-chart`, `#runs-by-outcome`,
-/// `#runs-by-source`, `#ratelimit-requests`, `#ratelimit-tokens`, `#health-status`, `#last-refresh`;
+/// `#runs-by-source`, `#ratelimit-requests`, `#ratelimit-tokens`, `#health-status`, `#last-refresh`,
+/// `#budgets` (one row per budget with `data-budget="scope/key"`, `.warn` cells at `warn_at`);
 /// `body[data-state]` is `loading`, `ok`, `unauthorized` or `error`, and `body[data-refreshes]`
 /// counts completed refreshes. All data is inserted as text, never as markup.
 public enum DashboardPage {
@@ -46,6 +47,7 @@ public enum DashboardPage {
   th, td { text-align:left; padding:4px 6px; border-bottom:1px solid var(--line); white-space:nowrap; }
   th { color:var(--muted); font-weight:500; }
   td.num, th.num { text-align:right; }
+  td.warn { color:#b45309; font-weight:600; }
   td.id { font-family:ui-monospace, monospace; overflow:hidden; text-overflow:ellipsis; max-width:260px; }
   .muted { color:var(--muted); }
   .bar { height:10px; background:var(--bg); border:1px solid var(--line); border-radius:5px; overflow:hidden; margin:4px 0 10px; }
@@ -94,6 +96,13 @@ public enum DashboardPage {
     <table>
       <thead><tr><th>Thread</th><th>Account</th><th class="num">Input</th><th class="num">Output</th><th class="num">Total</th><th class="num">Runs</th><th class="num">Cost (USD)</th><th>Last activity</th></tr></thead>
       <tbody id="top-threads"><tr><td colspan="8" class="muted">no data yet</td></tr></tbody>
+    </table>
+  </section>
+  <section class="wide">
+    <h2>Budgets</h2>
+    <table>
+      <thead><tr><th>Scope</th><th>Key</th><th>Window</th><th class="num">Tokens used / max</th><th class="num">Cost used / max (USD)</th><th class="num">Unpriced runs</th><th>Resets</th></tr></thead>
+      <tbody id="budgets"><tr><td colspan="7" class="muted">no data yet</td></tr></tbody>
     </table>
   </section>
   <section>
@@ -196,6 +205,27 @@ public enum DashboardPage {
       tbody.appendChild(tr);
     }
     rows.forEach(function (tr) { tbody.appendChild(tr); });
+  }
+
+  // ---- /admin/budgets: each budget with its use in the current window ----
+  function renderBudgets(body) {
+    var rows = (body.budgets || []).map(function (b) {
+      var tr = document.createElement("tr");
+      tr.setAttribute("data-budget", b.scope + "/" + b.key);
+      var used = function (u, max) { return max === null ? "–" : u + " / " + max; };
+      var warn = function (u, max) { return max !== null && u >= (b.warn_at || 0.8) * max; };
+      cell(tr, b.scope, "scope");
+      cell(tr, b.key, "id", b.key);
+      cell(tr, b.window, "window");
+      cell(tr, used(integer.format(b.used_tokens || 0), b.max_tokens === null ? null : integer.format(b.max_tokens)),
+           "num tokens" + (warn(b.used_tokens, b.max_tokens) ? " warn" : ""));
+      cell(tr, used(formatUSD(b.used_usd), b.max_usd === null ? null : formatUSD(b.max_usd)),
+           "num usd" + (warn(b.used_usd, b.max_usd) ? " warn" : ""));
+      cell(tr, integer.format(b.unpriced_runs || 0), "num unpriced");
+      cell(tr, typeof b.resets_at === "number" ? new Date(b.resets_at * 1000).toISOString() : "never", "resets");
+      return tr;
+    });
+    replaceRows("budgets", rows, "no budgets (PUT /admin/budgets/{scope}/{key})", 7);
   }
 
   // ---- /stats ----
@@ -414,12 +444,14 @@ public enum DashboardPage {
       $("health-status").textContent = error.status === 503 ? "unhealthy" : "unreachable";
       return null;
     });
-    Promise.all([stats, usage, metrics, health]).then(function (results) {
+    var budgets = request("/admin/budgets").catch(failed("budgets"));
+    Promise.all([stats, usage, metrics, health, budgets]).then(function (results) {
       var headers = results[0] ? renderStats(results[0]) : {};
       if (results[1]) { renderUsage(results[1].body); }
       var fromMetrics = results[2] !== null ? renderMetrics(parseMetrics(results[2])) : null;
       renderRateLimits(fromMetrics, headers);
       if (results[3]) { renderHealth(results[3]); }
+      if (results[4]) { renderBudgets(results[4]); }
       if (unauthorized) {
         setState("unauthorized", token() ? "token refused" : "token required");
         showMessage(token() ? "The admin token was refused (401). Enter the current ADMIN_TOKEN." : "This server requires the admin token (ADMIN_TOKEN). Enter it above; it is kept for this browser tab only.");

@@ -7,14 +7,14 @@ import TestSupport
 @Suite struct DashboardPageTests {
     @Test(arguments: ["total-threads", "total-input", "total-output", "total-tokens", "total-cost", "top-threads",
                       "usage-chart", "runs-by-outcome", "runs-by-source", "ratelimit-requests", "ratelimit-tokens",
-                      "health-status", "last-refresh", "token-input"])
+                      "health-status", "last-refresh", "token-input", "budgets"])
     func stableElementIdsArePresentOnce(id: String) {
         #expect(DashboardPage.html.components(separatedBy: "id=\"\(id)\"").count == 2)
     }
 
     @Test func pageReadsTheAuthenticatedEndpointsWithTheSessionToken() {
         let html = DashboardPage.html
-        for path in ["/stats?limit=20", "/stats/usage?group_by=day", "/metrics", "/health"] {
+        for path in ["/stats?limit=20", "/stats/usage?group_by=day", "/metrics", "/health", "/admin/budgets"] {
             #expect(html.contains("\"\(path)\""), "missing \(path)")
         }
         #expect(html.contains("sessionStorage"))
