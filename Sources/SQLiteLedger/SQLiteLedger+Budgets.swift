@@ -48,29 +48,56 @@ extension SQLiteLedger: BudgetLedger {
         }
     }
 
+    /// Sums committed rows in one read transaction. The global and account sums are kept per window
+    /// with the highest row id they cover and extended by the rows appended since (`BudgetSumCache`):
+    /// the same figures as a full sum.
     public func budgetUse(_ queries: [BudgetUseQuery]) async throws -> [BudgetUse] {
         guard !queries.isEmpty else { return [] }
+        let cache = budgetSums
         return try await read { db throws(SQLiteLedgerError) in
             // One read transaction: every sum sees the same committed rows.
             try db.execute("BEGIN")
             defer { _ = db.rollbackIfNeeded() }
+            let top = try db.integer("SELECT COALESCE(MAX(id), 0) FROM llm_calls")
             var uses: [BudgetUse] = []
             for query in queries {
-                let (filter, key) = Self.filter(query.runs)
-                let s = try db.statement("""
-                    SELECT COALESCE(SUM(input_tokens + output_tokens), 0), TOTAL(cost_usd), COUNT(*) - COUNT(cost_usd)
-                    FROM llm_calls
-                    WHERE recorded_at >= ?1 AND (status = 'completed' OR input_tokens + output_tokens > 0) AND \(filter)
-                    """)
-                defer { s.reset() }
-                try s.bind(1, query.since ?? -Double.greatestFiniteMagnitude)
-                if let key { try s.bind(2, key) }
-                guard try s.step() else { uses.append(.zero); continue }
-                uses.append(BudgetUse(tokens: s.int(0), usd: s.double(1), unpricedRuns: s.int(2)))
+                let key = BudgetSumCache.Key(runs: query.runs, since: query.since)
+                let cacheable = BudgetSumCache.caches(query.runs)
+                var use: BudgetUse
+                if cacheable, let entry = cache.entry(key), entry.mark <= top, top - entry.mark <= BudgetSumCache.maxDelta {
+                    let delta = try Self.sum(db, query, rows: "llm_calls NOT INDEXED", after: entry.mark, upTo: top)
+                    use = entry.use
+                    use.tokens += delta.tokens
+                    use.usd += delta.usd
+                    use.unpricedRuns += delta.unpricedRuns
+                } else {
+                    use = try Self.sum(db, query, rows: "llm_calls", after: 0, upTo: top)
+                }
+                if cacheable { cache.store(key, BudgetSumCache.Entry(mark: top, use: use)) }
+                uses.append(use)
             }
             try db.execute("COMMIT")
             return uses
         }
+    }
+
+    /// The sum of a query's rows with `after` < id ≤ `upTo`, reading `rows` (`NOT INDEXED` walks the
+    /// id range only).
+    private static func sum(_ db: SQLiteConnection, _ query: BudgetUseQuery, rows: String, after: Int64, upTo: Int64) throws(SQLiteLedgerError) -> BudgetUse {
+        let (filter, key) = Self.filter(query.runs)
+        let s = try db.statement("""
+            SELECT COALESCE(SUM(input_tokens + output_tokens), 0), TOTAL(cost_usd), COUNT(*) - COUNT(cost_usd)
+            FROM \(rows)
+            WHERE id > ?3 AND id <= ?4 AND recorded_at >= ?1
+              AND (status = 'completed' OR input_tokens + output_tokens > 0) AND \(filter)
+            """)
+        defer { s.reset() }
+        try s.bind(1, query.since ?? -Double.greatestFiniteMagnitude)
+        if let key { try s.bind(2, key) }
+        try s.bind(3, Int(after))
+        try s.bind(4, Int(upTo))
+        guard try s.step() else { return .zero }
+        return BudgetUse(tokens: s.int(0), usd: s.double(1), unpricedRuns: s.int(2))
     }
 
     /// The SQL condition selecting a budget's runs, and its `?2` parameter.

@@ -27,6 +27,8 @@ public final class SQLiteLedger: UsageLedger {
     private let readQueue: DispatchQueue
     private let counters: LedgerCounters
     private let committer: GroupCommitter
+    /// Budget sums per window, extended by appended rows (`SQLiteLedger+Budgets`).
+    let budgetSums = BudgetSumCache()
 
     /// The linked SQLite library's version.
     public static var sqliteVersion: String { String(cString: sqlite3_libversion()) }

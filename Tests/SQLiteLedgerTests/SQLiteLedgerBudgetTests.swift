@@ -55,4 +55,44 @@ import Testing
         #expect(try await !ledger.deleteBudget(scope: .account, key: "Zürich AG 🏔"))
         #expect(try await ledger.allBudgets().count == expected.count - 1)
     }
+
+    /// The cached global and account sums, extended by the rows appended since, stay equal to the
+    /// reference sums while runs are appended concurrently with the checks, across windows.
+    @Test func cachedSums_extendedByNewRows_equalTheFullSums_underConcurrentAppends() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ledger = try SQLiteLedger.open(dir.file("c.sqlite"))
+        defer { ledger.close() }
+        let queries = [nil, Fixtures.t0 + 500].flatMap { since in
+            [BudgetUseQuery(.all, since: since), BudgetUseQuery(.account("A1"), since: since), BudgetUseQuery(.account("A2"), since: since)]
+        }
+        func batch(_ n: Int) -> [RunRecord] {
+            (0..<50).map { i in
+                var r = Fixtures.record("t\(i % 9)", 3 + i % 4, 2, run: "b\(n)_\(i)", at: Fixtures.t0 + Double(n * 50 + i),
+                                        account: i % 3 == 0 ? nil : "A\(i % 3)", cost: i % 4 == 0 ? nil : 0.25)
+                if i % 11 == 0 { r.status = .failed; r.usage = .zero }
+                return r
+            }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { for n in 0..<30 { try await ledger.append(contentsOf: batch(n)) } }
+            group.addTask { for _ in 0..<60 { _ = try await ledger.budgetUse(queries) } }
+            try await group.waitForAll()
+        }
+        // A large jump past the cache's delta bound is summed in full.
+        try await ledger.append(contentsOf: (30..<1_100).flatMap(batch))
+        let all = (0..<1_100).flatMap(batch)
+        let stored = try await ledger.budgetUse(queries)
+        let reference = try await InMemoryLedger(records: all).budgetUse(queries)
+        #expect(stored.map(\.tokens) == reference.map(\.tokens))
+        #expect(stored.map(\.unpricedRuns) == reference.map(\.unpricedRuns))
+        for (a, b) in zip(stored, reference) { #expect(abs(a.usd - b.usd) < 1e-6) }
+        #expect(stored[0].tokens > 0)
+        // And again after a few more rows (the cached path).
+        try await ledger.append(contentsOf: batch(5_000))
+        let again = try await ledger.budgetUse(queries)
+        let reference2 = try await InMemoryLedger(records: all + batch(5_000)).budgetUse(queries)
+        #expect(again.map(\.tokens) == reference2.map(\.tokens))
+        #expect(again.map(\.unpricedRuns) == reference2.map(\.unpricedRuns))
+    }
 }
