@@ -83,7 +83,7 @@ public enum MigrateCommand {
             if totals.totalTokens != expectedTokens || totals.threads != expected.count {
                 mismatches.append("totals: sqlite \(expected.count) threads/\(expectedTokens) tokens, postgres \(totals.threads) threads/\(totals.totalTokens) tokens")
             }
-            print("copied \(copied.rows) run rows (\(copied.runsInSource) in the source) and \(copied.evictions) evictions to \(url)")
+            print("copied \(copied.rows) run rows (\(copied.runsInSource) in the source), \(copied.evictions) evictions and \(copied.budgets) budgets to \(url)")
             print("threads tracked: \(totals.threads), total tokens: \(totals.totalTokens) (\(evicted.count) threads idle longer than \(Int(maxAge)) s not carried over)")
             if !mismatches.isEmpty {
                 FileHandle.standardError.write(Data(("threadmeter migrate: totals differ after the copy:\n" + mismatches.prefix(20).joined(separator: "\n") + "\n").utf8))
@@ -96,7 +96,7 @@ public enum MigrateCommand {
         }
     }
 
-    private static func copy(from source: SQLiteLedger, to target: PostgresUsageStore) async throws -> (rows: Int, runsInSource: Int, evictions: Int) {
+    private static func copy(from source: SQLiteLedger, to target: PostgresUsageStore) async throws -> (rows: Int, runsInSource: Int, evictions: Int, budgets: Int) {
         let runsInSource = try await source.runCount()
         var after: Int64 = 0
         var rows = 0
@@ -114,6 +114,9 @@ public enum MigrateCommand {
             try await target.importEvictions(Array(evictions[start..<end]))
             start = end
         }
-        return (rows, runsInSource, evictions.count)
+        // Budgets (§9): created or replaced by scope and key, so a second run changes nothing.
+        let budgets = try await source.allBudgets()
+        for budget in budgets { try await target.putBudget(budget) }
+        return (rows, runsInSource, evictions.count, budgets.count)
     }
 }

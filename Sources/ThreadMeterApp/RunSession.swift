@@ -75,6 +75,7 @@ struct RunSession: Sendable {
         // Once the run started, a failure is 502 (503 when only the store failed), not its code's status.
         var error = APIError(failure.code, failure.message, status: failure.code == .storageError ? 503 : 502)
         error.extra = [("thread_id", .string(run.threadId)), ("token_usage", QueryEvents.usage(settled.totals))]
+        if let budget = settled.budget { error.extra.append(("budget", budget)) }
         return error.response
     }
 

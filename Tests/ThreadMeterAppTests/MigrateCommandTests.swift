@@ -22,6 +22,8 @@ struct MigrateCommandTests {
                 let ledger = try SQLiteLedger(path: path, logger: .noop)
                 defer { ledger.close() }
                 let meter = UsageMeter(maxAgeSeconds: 3_600, ledger: ledger, clock: clock)
+                try await ledger.putBudget(Budget(scope: .account, key: "Acme", window: .month, maxTokens: 5_000, maxUSD: 1.5, warnAt: 0.9))
+                try await ledger.putBudget(Budget(scope: .global, key: "all", window: .total, maxTokens: 9_999))
                 // An old thread, idle for longer than the max age by now.
                 _ = await meter.beginRun(threadId: "thread_old", account: "Old")
                 _ = try await meter.finishRun(RunRecord(runId: "r_old", threadId: "thread_old", account: "Old", usage: TokenUsage(inputTokens: 7, outputTokens: 7), startedAt: clock.now(), finishedAt: clock.now()))
@@ -56,6 +58,10 @@ struct MigrateCommandTests {
             let totals = try await offCooperativePool { try database.psql("SELECT sum(threads), sum(input_tokens + output_tokens) FROM usage_totals") }
             let sum = (15..<30).reduce(0) { $0 + 10 + 2 * $1 }
             #expect(totals == "3|\(sum)")
+            let budgets = try await offCooperativePool {
+                try database.psql("SELECT string_agg(scope || '/' || key || ':' || time_window || ':' || coalesce(max_tokens::text, '-') || ':' || coalesce(max_usd::text, '-') || ':' || warn_at, ',' ORDER BY scope, key) FROM budgets")
+            }
+            #expect(budgets == "account/Acme:month:5000:1.5:0.9,global/all:total:9999:-:0.8")
         }
     }
 }

@@ -36,7 +36,8 @@ import Testing
     @Test func unknownPathsInAdminAreasCarryTheAdminPolicy() {
         #expect(resolve("GET", "/stats/threads/") == "404 admin")
         #expect(resolve("GET", "/stats/threads/a/b") == "404 admin")
-        #expect(resolve("GET", "/admin/budgets") == "404 admin")
+        #expect(resolve("GET", "/admin/no-such-area") == "404 admin")
+        #expect(resolve("POST", "/admin/budgets/account/Acme").hasPrefix("405 "))
         #expect(resolve("PUT", "/admin") == "404 admin")
     }
 

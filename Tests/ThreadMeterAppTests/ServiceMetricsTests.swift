@@ -30,6 +30,7 @@ import TestSupport
             "threadmeter_storage_errors_total counter",
             "threadmeter_usage_events_dropped_total counter",
             "threadmeter_otel_spans_dropped_total counter",
+            "threadmeter_budget_rejections_total counter",
         ])
         #expect(text.split(separator: "\n").filter { $0.hasPrefix("# HELP ") }.count == types.count)
     }
