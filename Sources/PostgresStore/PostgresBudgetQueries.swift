@@ -52,6 +52,31 @@ enum PostgresBudgetQueries {
             """)
     }
 
+    /// $1 first UTC day (Unix day number), $2 account: the global or an account's use from the daily
+    /// sums the `llm_calls_budget_use` trigger keeps (`budget_use_daily`), for day-aligned windows.
+    static let dailyAll = PGStatement("tm_budget_daily_all", parameters: 1, """
+        SELECT coalesce(sum(tokens), 0), coalesce(sum(usd), 0), coalesce(sum(unpriced), 0)
+        FROM budget_use_daily WHERE kind = 'all' AND key = '' AND day >= $1::integer
+        """)
+
+    static let dailyAccount = PGStatement("tm_budget_daily_account", parameters: 2, """
+        SELECT coalesce(sum(tokens), 0), coalesce(sum(usd), 0), coalesce(sum(unpriced), 0)
+        FROM budget_use_daily WHERE kind = 'account' AND key = $2::text AND day >= $1::integer
+        """)
+
+    /// The step summing one query: the daily sums for the global and account scopes when the window
+    /// starts at a UTC midnight (every budget window does), else the ledger rows.
+    static func step(_ query: BudgetUseQuery) -> PGStep {
+        let since = query.since ?? -Double.greatestFiniteMagnitude
+        let firstDay: Int? = query.since == nil ? Int(Int32.min)
+            : (since.truncatingRemainder(dividingBy: 86_400) == 0 && abs(since) < 1e14 ? Int(since / 86_400) : nil)
+        switch (query.runs, firstDay) {
+        case (.all, let day?): return .prepared(dailyAll, ["\(day)"])
+        case (.account(let name), let day?): return .prepared(dailyAccount, ["\(day)", name])
+        default: return .prepared(use(query.runs), ["\(since)", key(query.runs)])
+        }
+    }
+
     /// The key parameter of a use query.
     static func key(_ runs: BudgetUseQuery.Runs) -> String? {
         switch runs {

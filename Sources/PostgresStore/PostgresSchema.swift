@@ -86,6 +86,47 @@ enum PostgresSchema {
         );
         CREATE INDEX llm_calls_account_recorded ON llm_calls (account, recorded_at);
         CREATE INDEX llm_calls_recorded ON llm_calls (recorded_at);
+        -- What the global and account budgets check, per UTC day of recorded_at: kept by a trigger in
+        -- the transaction that inserts the ledger row (so exactly the ledger's sums), spread over
+        -- \(totalsSlots) slots so concurrent commits rarely wait on one row.
+        CREATE TABLE budget_use_daily (
+            kind text NOT NULL,
+            key text NOT NULL,
+            day integer NOT NULL,
+            slot smallint NOT NULL,
+            tokens bigint NOT NULL DEFAULT 0,
+            usd double precision NOT NULL DEFAULT 0,
+            unpriced bigint NOT NULL DEFAULT 0,
+            PRIMARY KEY (kind, key, day, slot)
+        );
+        CREATE FUNCTION tm_budget_use_add() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            d integer := floor(NEW.recorded_at / 86400);
+            s smallint := pg_backend_pid() % \(totalsSlots);
+            t bigint := NEW.input_tokens + NEW.output_tokens;
+            c double precision := coalesce(NEW.cost_usd, 0);
+            u bigint := CASE WHEN NEW.cost_usd IS NULL THEN 1 ELSE 0 END;
+        BEGIN
+            IF NEW.status = 'completed' OR t > 0 THEN
+                INSERT INTO budget_use_daily AS b (kind, key, day, slot, tokens, usd, unpriced) VALUES ('all', '', d, s, t, c, u)
+                ON CONFLICT (kind, key, day, slot) DO UPDATE
+                    SET tokens = b.tokens + excluded.tokens, usd = b.usd + excluded.usd, unpriced = b.unpriced + excluded.unpriced;
+                IF NEW.account IS NOT NULL THEN
+                    INSERT INTO budget_use_daily AS b (kind, key, day, slot, tokens, usd, unpriced) VALUES ('account', NEW.account, d, s, t, c, u)
+                    ON CONFLICT (kind, key, day, slot) DO UPDATE
+                        SET tokens = b.tokens + excluded.tokens, usd = b.usd + excluded.usd, unpriced = b.unpriced + excluded.unpriced;
+                END IF;
+            END IF;
+            RETURN NULL;
+        END
+        $$;
+        CREATE TRIGGER llm_calls_budget_use AFTER INSERT ON llm_calls FOR EACH ROW EXECUTE FUNCTION tm_budget_use_add();
+        INSERT INTO budget_use_daily (kind, key, day, slot, tokens, usd, unpriced)
+        SELECT 'all', '', floor(recorded_at / 86400)::integer, 0, sum(input_tokens + output_tokens), coalesce(sum(cost_usd), 0), count(*) - count(cost_usd)
+        FROM llm_calls WHERE status = 'completed' OR input_tokens + output_tokens > 0 GROUP BY 3
+        UNION ALL
+        SELECT 'account', account, floor(recorded_at / 86400)::integer, 0, sum(input_tokens + output_tokens), coalesce(sum(cost_usd), 0), count(*) - count(cost_usd)
+        FROM llm_calls WHERE account IS NOT NULL AND (status = 'completed' OR input_tokens + output_tokens > 0) GROUP BY 2, 3;
         """,
     ]
 

@@ -27,11 +27,12 @@ extension PostgresUsageStore {
             .compactMap(PostgresBudgetQueries.budget).sorted(by: Budget.storeOrder)
     }
 
-    /// Every sum in one read-only snapshot (one connection, `REPEATABLE READ`).
+    /// Every sum in one read-only snapshot (one connection, `REPEATABLE READ`). Global and account
+    /// sums of day-aligned windows read the trigger-kept daily sums; the rest read the ledger rows.
     public func budgetUse(_ queries: [BudgetUseQuery]) async throws(PostgresError) -> [BudgetUse] {
         guard !queries.isEmpty else { return [] }
         let steps: [PGStep] = [.simple("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")]
-            + queries.map { .prepared(PostgresBudgetQueries.use($0.runs), ["\($0.since ?? -Double.greatestFiniteMagnitude)", PostgresBudgetQueries.key($0.runs)]) }
+            + queries.map(PostgresBudgetQueries.step)
             + [.simple("COMMIT")]
         let results = try await pool.execute(steps)
         return queries.indices.map { i in

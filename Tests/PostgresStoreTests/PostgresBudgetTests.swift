@@ -48,7 +48,8 @@ struct PostgresBudgetTests {
             let reference = InMemoryLedger(records: Self.records)
             for budget in try await a.allBudgets() { try await reference.putBudget(budget) }
             var queries: [BudgetUseQuery] = []
-            for since in [nil, Self.t0 + 50_000, Self.t0 + 200_001] {
+            // Day-aligned windows read the daily sums the trigger keeps, others the ledger rows.
+            for since in [nil, Self.t0 + 50_000, Self.t0 + 200_001, Self.t0, Self.t0 + 86_400, Self.t0 + 2 * 86_400, Self.t0 + 9 * 86_400] {
                 for runs: BudgetUseQuery.Runs in [.thread("thread_1"), .thread("thread_9"), .account("Acme"), .account("Beta"),
                                                   .threadsWithoutBudget, .accountsWithoutBudget, .all] {
                     queries.append(BudgetUseQuery(runs, since: since))
@@ -99,6 +100,37 @@ struct PostgresBudgetTests {
             #expect(standing.resetsAt == BudgetWindow.day.resetsAt(after: try await a.budgetClockNow()))
             try await b.putBudget(Budget(scope: .account, key: "Shared", window: .day, maxTokens: 400))
             #expect(try await BudgetBook(store: a).applicable(threadId: nil, account: "Shared").standings.first?.isExhausted == true)
+        }
+    }
+
+    /// A database migrated from the version before budgets: the daily sums are filled from the
+    /// rows already in the ledger, and the trigger adds new rows on top.
+    @Test func migrationFromBeforeBudgets_fillsTheDailySumsFromTheLedger() async throws {
+        try await withTestDatabase { database in
+            let first = try await StoreFixtures.open(database.url)
+            try await first.importRuns(Self.records)
+            first.close()
+            let budgetsVersion = PostgresSchema.migrations.firstIndex { $0.contains("CREATE TABLE budget_use_daily") }! + 1
+            try await offCooperativePool {
+                try database.psql("""
+                    DROP TRIGGER llm_calls_budget_use ON llm_calls; DROP FUNCTION tm_budget_use_add();
+                    DROP TABLE budget_use_daily; DROP TABLE budgets;
+                    DROP INDEX llm_calls_account_recorded; DROP INDEX llm_calls_recorded;
+                    DELETE FROM threadmeter_schema WHERE version >= \(budgetsVersion);
+                    """)
+            }
+            let store = try await StoreFixtures.open(database.url)
+            defer { store.close() }
+            var later = StoreFixtures.record("thread_new", run: "later", input: 100, output: 1, account: "Acme")
+            later.recordedAt = nil
+            _ = try await store.finishRun(later, lease: nil)
+            let queries = [BudgetUseQuery(.all, since: nil), BudgetUseQuery(.account("Acme"), since: nil), BudgetUseQuery(.account("Beta"), since: Self.t0 + 86_400)]
+            let stored = try await store.budgetUse(queries)
+            let reference = try await InMemoryLedger(records: Self.records).budgetUse(queries)
+            #expect(stored[0].tokens == reference[0].tokens + 101)
+            #expect(stored[1].tokens == reference[1].tokens + 101)
+            #expect(stored[2].tokens == reference[2].tokens)
+            #expect(stored.map(\.unpricedRuns) == reference.map(\.unpricedRuns))
         }
     }
 }
