@@ -56,3 +56,34 @@ extension BudgetUseQuery.Runs: Hashable {
         }
     }
 }
+
+/// The budget rows of a ledger, kept in memory: a SQLite ledger belongs to one process and every
+/// budget write goes through it, so the copy is replaced after each write. A check on a service
+/// without budgets then reads nothing. A generation counter keeps a read that raced a write from
+/// storing rows older than the write.
+final class BudgetRowCache: Sendable {
+    private struct State {
+        var rows: [Budget]?
+        var generation = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// The cached rows, or nil with the generation to pass to `store` after reading them.
+    func rows() -> (rows: [Budget]?, generation: Int) {
+        state.withLock { ($0.rows, $0.generation) }
+    }
+
+    /// Keeps rows read at `generation`, unless a write happened since.
+    func store(_ rows: [Budget], readAt generation: Int) {
+        state.withLock { if $0.generation == generation { $0.rows = rows } }
+    }
+
+    /// A budget was written: the next read goes to the database.
+    func invalidate() {
+        state.withLock {
+            $0.rows = nil
+            $0.generation += 1
+        }
+    }
+}

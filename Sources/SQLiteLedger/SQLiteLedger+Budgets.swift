@@ -21,10 +21,12 @@ extension SQLiteLedger: BudgetLedger {
             try s.run()
             return 0
         }
+        budgetRows.invalidate()
     }
 
     public func deleteBudget(scope: BudgetScope, key: String) async throws -> Bool {
-        try await write { db throws(SQLiteLedgerError) in
+        defer { budgetRows.invalidate() }
+        return try await write { db throws(SQLiteLedgerError) in
             let s = try db.statement("DELETE FROM budgets WHERE scope = ?1 AND key = ?2")
             defer { s.reset() }
             try s.bind(1, scope.rawValue)
@@ -34,17 +36,22 @@ extension SQLiteLedger: BudgetLedger {
         } > 0
     }
 
+    /// Every budget (from memory after the first read; see `BudgetRowCache`).
     public func allBudgets() async throws -> [Budget] {
-        try await read { db throws(SQLiteLedgerError) in try Self.budgets(db, where: "1", []) }
+        let (cached, generation) = budgetRows.rows()
+        if let cached { return cached }
+        let rows = try await read { db throws(SQLiteLedgerError) in try Self.budgets(db) }
+        budgetRows.store(rows, readAt: generation)
+        return rows
     }
 
     public func candidateBudgets(threadId: String?, account: String?) async throws -> [Budget] {
-        try await read { db throws(SQLiteLedgerError) in
-            try Self.budgets(db, where: """
-                (scope = 'thread' AND (key = '*' OR key = ?1))
-                OR (scope = 'account' AND ?2 IS NOT NULL AND (key = '*' OR key = ?2))
-                OR (scope = 'global' AND key = 'all')
-                """, [threadId, account])
+        try await allBudgets().filter { b in
+            switch b.scope {
+            case .thread: b.key == Budget.defaultKey || b.key == threadId
+            case .account: account != nil && (b.key == Budget.defaultKey || b.key == account)
+            case .global: b.key == Budget.globalKey
+            }
         }
     }
 
@@ -112,12 +119,9 @@ extension SQLiteLedger: BudgetLedger {
         }
     }
 
-    private static func budgets(_ db: SQLiteConnection, where condition: String, _ parameters: [String?]) throws(SQLiteLedgerError) -> [Budget] {
-        let s = try db.statement("""
-            SELECT scope, key, time_window, max_tokens, max_usd, warn_at FROM budgets WHERE \(condition)
-            """)
+    private static func budgets(_ db: SQLiteConnection) throws(SQLiteLedgerError) -> [Budget] {
+        let s = try db.statement("SELECT scope, key, time_window, max_tokens, max_usd, warn_at FROM budgets")
         defer { s.reset() }
-        for (index, value) in parameters.enumerated() { try s.bind(Int32(index + 1), value) }
         var result: [Budget] = []
         while try s.step() {
             guard let scope = s.text(0).flatMap(BudgetScope.init(rawValue:)),

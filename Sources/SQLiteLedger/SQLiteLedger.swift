@@ -29,6 +29,8 @@ public final class SQLiteLedger: UsageLedger {
     private let committer: GroupCommitter
     /// Budget sums per window, extended by appended rows (`SQLiteLedger+Budgets`).
     let budgetSums = BudgetSumCache()
+    /// The budget rows (`SQLiteLedger+Budgets`), replaced after each budget write.
+    let budgetRows = BudgetRowCache()
 
     /// The linked SQLite library's version.
     public static var sqliteVersion: String { String(cString: sqlite3_libversion()) }
