@@ -71,6 +71,10 @@ enum PostgresSchema {
         );
         INSERT INTO usage_totals (slot) SELECT generate_series(0, \(totalsSlots - 1));
         """,
+        // v2: the surface a run came through (`query`, `assistants`, `responses`; earlier rows are `query`).
+        """
+        ALTER TABLE llm_calls ADD COLUMN surface text NOT NULL DEFAULT 'query';
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

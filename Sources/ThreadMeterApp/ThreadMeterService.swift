@@ -70,11 +70,24 @@ public final class ThreadMeterService: Sendable {
             reporter: RunReporter(metrics: metrics, usageEvents: usageEvents, tracer: tracer, logger: queryLogger),
             metrics: metrics, agentName: configuration.agentName, keepAliveSeconds: configuration.sseKeepAliveSeconds,
             instructions: configuration.instructions)
+        let dropInLogger = logger.labelled("drop-in")
+        let dropInSettler = RunSettler(meter: meter, logger: dropInLogger)
+        let dropInUpstream = configuration.openAIAPIKey.flatMap { $0.isEmpty ? nil : $0 }.map { _ in
+            DropInUpstream(configuration: configuration.upstreamConfiguration, logger: logger.labelled("drop-in-upstream"))
+        }
+        // The budget gate (contract §9) plugs in here as `admission:`.
+        let dropIn = DropInHandler(
+            upstream: dropInUpstream,
+            accounting: DropInAccounting(
+                settler: dropInSettler,
+                reporter: RunReporter(metrics: metrics, usageEvents: usageEvents, tracer: tracer, logger: dropInLogger),
+                claims: RunClaims(meter: meter)),
+            logger: dropInLogger)
         let operators = OperatorHandlers(meter: meter, upstream: upstream, metrics: metrics,
                                          assistantIdSet: configuration.assistantId != nil && configuration.effectiveUpstreamAPI == .assistants)
         let draining = self.draining
         pipeline = RequestPipeline(
-            routes: Self.routeTable(query: query, operators: operators),
+            routes: Self.routeTable(query: query, dropIn: dropIn, operators: operators),
             access: AccessControl(adminToken: configuration.adminToken, apiKeys: configuration.apiKeys),
             cors: configuration.cors,
             isDraining: { draining.isSet },
