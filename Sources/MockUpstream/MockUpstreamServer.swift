@@ -123,7 +123,8 @@ public final class MockUpstreamServer: Sendable {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         let route = Self.route(method: request.method, parts: parts)
         let (fault, count) = state.withLock { state -> (MockUpstreamFault?, Int) in
-            state.record(RecordedRequest(method: request.method, path: path, headers: request.headers, body: request.body, endpoint: route?.endpoint))
+            state.record(RecordedRequest(method: request.method, path: path, headers: request.headers, body: request.body, endpoint: route?.endpoint,
+                                         target: request.target))
             if route?.endpoint == .cancelRun { state.cancelCalls += 1 }
             return (route.flatMap { state.faults[$0.endpoint] }, state.requestCount)
         }
