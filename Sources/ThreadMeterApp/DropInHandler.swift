@@ -26,12 +26,15 @@ struct DropInHandler: Sendable {
     static let forwardedRequestHeaders = ["Content-Type", "Idempotency-Key", "traceparent"]
 
     init(upstream: DropInUpstream?, accounting: DropInAccounting, admission: @escaping DropInAdmission = DropInAdmissions.admitAll,
-         watchSchedule: RunWatcher.Schedule = RunWatcher.Schedule(), logger: Logger) {
+         watchSchedule: RunWatcher.Schedule = RunWatcher.Schedule(), isStopped: @escaping @Sendable () -> Bool = { false },
+         logger: Logger) {
         self.upstream = upstream
         self.accounting = accounting
         self.admission = admission
         self.logger = logger
-        watcher = upstream.map { RunWatcher(upstream: $0, accounting: accounting, schedule: watchSchedule, logger: logger) }
+        watcher = upstream.map {
+            RunWatcher(upstream: $0, accounting: accounting, schedule: watchSchedule, logger: logger, isStopped: isStopped)
+        }
         relay = watcher.map { DropInRelay(accounting: accounting, watcher: $0, logger: logger) }
     }
 

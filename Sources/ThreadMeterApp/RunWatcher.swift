@@ -22,6 +22,8 @@ struct RunWatcher: Sendable {
     let accounting: DropInAccounting
     let schedule: Schedule
     let logger: Logger
+    /// True once the service stopped: watching ends (the run is left unaccounted, logged).
+    var isStopped: @Sendable () -> Bool = { false }
 
     /// Starts watching run `runId` of `threadId` (begun in the registry: released or settled at the end).
     func watch(runId: String, threadId: String, surface: DropInUpstream.Surface, run: DropInRun, cancelFirst: Bool) {
@@ -41,6 +43,10 @@ struct RunWatcher: Sendable {
         var delay = schedule.firstDelay
         var failures = 0
         while clock.now < deadline {
+            if isStopped() {
+                logger.warning("service stopped while watching a run; its usage is not accounted", [("run_id", runId), ("thread_id", threadId)])
+                return
+            }
             if accounting.claims.isClaimed(runId) {
                 // A stream or a client's GET accounted it meanwhile.
                 await accounting.release(threadId: threadId)

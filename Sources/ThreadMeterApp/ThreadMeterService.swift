@@ -23,6 +23,8 @@ public final class ThreadMeterService: Sendable {
     let spanExporter: SpanExporter?
     private let server = Mutex<HTTPServer?>(nil)
     private let draining = DrainingFlag()
+    /// Set once shutdown finished: background work (the drop-in run watchers) ends.
+    private let stopped = DrainingFlag()
     private let evictionTask = Mutex<Task<Void, Never>?>(nil)
 
     /// Assembles the service from its parts with a local store over `ledger` (tests inject the
@@ -76,12 +78,14 @@ public final class ThreadMeterService: Sendable {
             DropInUpstream(configuration: configuration.upstreamConfiguration, logger: logger.labelled("drop-in-upstream"))
         }
         // The budget gate (contract §9) plugs in here as `admission:`.
+        let stopped = self.stopped
         let dropIn = DropInHandler(
             upstream: dropInUpstream,
             accounting: DropInAccounting(
                 settler: dropInSettler,
                 reporter: RunReporter(metrics: metrics, usageEvents: usageEvents, tracer: tracer, logger: dropInLogger),
                 claims: RunClaims(meter: meter)),
+            isStopped: { stopped.isSet },
             logger: dropInLogger)
         let operators = OperatorHandlers(meter: meter, upstream: upstream, metrics: metrics,
                                          assistantIdSet: configuration.assistantId != nil && configuration.effectiveUpstreamAPI == .assistants)
@@ -177,6 +181,7 @@ public final class ThreadMeterService: Sendable {
         evictionTask.withLock { $0?.cancel() }
         let server = self.server.withLock { $0 }
         await server?.shutdownGracefully(deadline: .milliseconds(Int(configuration.shutdownGraceSeconds * 1000)))
+        _ = stopped.set()
         if let usageEvents, !(await usageEvents.drain(timeout: .seconds(5))) {
             logger.warning("usage events still queued at exit", [("pending", String(usageEvents.pendingCount))])
         }
