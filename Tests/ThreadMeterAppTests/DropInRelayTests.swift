@@ -56,6 +56,9 @@ struct DropInRelayTests {
             #expect(record.runId == "run_tFMIkOX3TiujVMY3DeuHJT0z" && record.surface == .assistants && record.account == "Acme")
             #expect(record.usage.inputTokens == 62 && record.usage.outputTokens == 49 && record.status == .completed)
             #expect(try await app.threadFigures("thread_dB4z9zt6oQzQjaIovFt995j3")?.runs == 1)
+            // Metrics count it like a /v1/query run.
+            let metrics = try await app.request("GET", "/metrics").text
+            #expect(metrics.contains(#"threadmeter_runs_total{outcome="completed",usage_source="upstream"} 1"#), "\(metrics.split(separator: "\n").filter { $0.contains("runs_total") })")
         }
     }
 
