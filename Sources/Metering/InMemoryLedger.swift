@@ -45,6 +45,10 @@ public final class InMemoryLedger: UsageLedger {
         try write { $0.records.append(record) }
     }
 
+    public func containsRun(runId: String) async throws -> Bool {
+        state.withLock { $0.records.contains { $0.runId == runId } }
+    }
+
     public func append(contentsOf records: [RunRecord]) async throws {
         try write { $0.records.append(contentsOf: records) }
     }

@@ -73,6 +73,12 @@ public final class LocalUsageStore: UsageStore {
         await registry.abortRun(threadId: threadId)
     }
 
+    /// A row queued for retry counts as recorded: it is counted in the registry already.
+    public func hasRecorded(runId: String) async throws -> Bool {
+        if pending.containsRun(runId: runId) { return true }
+        return try await ledger.containsRun(runId: runId)
+    }
+
     private func account(_ record: RunRecord) async -> ThreadUsageSnapshot {
         guard record.countsAsRun else {
             await registry.abortRun(threadId: record.threadId)

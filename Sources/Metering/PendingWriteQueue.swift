@@ -44,6 +44,13 @@ final class PendingWriteQueue: Sendable {
         }
     }
 
+    /// Whether a run with this id waits in the queue.
+    func containsRun(runId: String) -> Bool {
+        state.withLock { s in
+            s.items[s.head...].contains { if case .run(let r) = $0 { r.runId == runId } else { false } }
+        }
+    }
+
     /// Up to `limit` writes from the front, without removing them.
     func front(_ limit: Int) -> [PendingWrite] {
         state.withLock { s in Array(s.items[s.head ..< min(s.items.count, s.head + limit)]) }

@@ -25,11 +25,14 @@ public struct RunRecord: Sendable, Equatable {
     /// it with eviction times, which come from the same clock. `UsageMeter.finishRun` sets it; a
     /// ledger stores `finishedAt` when it is `nil`.
     public var recordedAt: Double?
+    /// The surface the run came through (`query`, `assistants`, `responses`): the ledger's `surface` column.
+    public var surface: RunSurface
 
     public init(
         runId: String, threadId: String, account: String? = nil, demandStage: String? = nil, model: String? = nil,
         usage: TokenUsage, usageSource: UsageSource = .upstream, status: RunStatus = .completed, costUSD: Double? = nil,
-        startedAt: Double, finishedAt: Double, streaming: Bool = true, recordedAt: Double? = nil
+        startedAt: Double, finishedAt: Double, streaming: Bool = true, recordedAt: Double? = nil,
+        surface: RunSurface = .query
     ) {
         self.runId = runId
         self.threadId = threadId
@@ -44,6 +47,7 @@ public struct RunRecord: Sendable, Equatable {
         self.finishedAt = finishedAt
         self.streaming = streaming
         self.recordedAt = recordedAt
+        self.surface = surface
     }
 
     /// `recordedAt`, or `finishedAt` when the meter did not stamp the record.
@@ -53,4 +57,14 @@ public struct RunRecord: Sendable, Equatable {
     /// completed, or reported usage before failing. A failed run that reported nothing still gets its
     /// ledger row (for audit) but accumulates nothing. The one place this is decided.
     public var countsAsRun: Bool { status == .completed || usage.totalTokens > 0 }
+}
+
+/// Which of the service's surfaces a run came through (the ledger's `surface` column).
+public enum RunSurface: String, Sendable, Equatable, CaseIterable {
+    /// `POST /v1/query`.
+    case query
+    /// The drop-in Assistants routes (`/v1/threads/...`, contract §8).
+    case assistants
+    /// The drop-in Responses routes (`/v1/responses`, contract §8).
+    case responses
 }

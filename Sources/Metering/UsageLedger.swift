@@ -18,9 +18,15 @@ public protocol UsageLedger: Sendable {
     func usageHistory(since: Double?, until: Double?, groupBy: UsageGrouping) async throws -> [UsageBucket]
     /// False after a write failed, until a write succeeds again.
     var isHealthy: Bool { get }
+    /// Whether a row with this run id is stored (the drop-in surfaces account each run once, also
+    /// across restarts).
+    func containsRun(runId: String) async throws -> Bool
 }
 
 extension UsageLedger {
+    /// A ledger that cannot look runs up says no: exactly-once then holds within one process only.
+    public func containsRun(runId: String) async throws -> Bool { false }
+
     /// Appends one by one; implementations that can batch should override it.
     public func append(contentsOf records: [RunRecord]) async throws {
         for record in records { try await append(record) }

@@ -110,6 +110,11 @@ public final class UsageMeter: Sendable {
         return settlement.thread
     }
 
+    /// Whether the run with this id was recorded already (the drop-in surfaces' exactly-once check).
+    public func hasRecorded(runId: String) async throws -> Bool {
+        try await store.hasRecorded(runId: runId)
+    }
+
     /// A run ended without usage to account (it never reached the upstream).
     public func abortRun(threadId: String) async {
         await store.abortRun(threadId: threadId)

@@ -25,6 +25,8 @@ public protocol UsageStore: BudgetStore {
     func record(_ record: RunRecord) async throws(StorageError) -> ThreadUsageSnapshot
     /// A run ended without a row (it never produced usage).
     func abortRun(threadId: String) async
+    /// Whether the run with this id was recorded already (durably): the drop-in surfaces' exactly-once check.
+    func hasRecorded(runId: String) async throws -> Bool
 
     func snapshot(threadId: String) async throws -> ThreadUsageSnapshot?
     /// Totals over every tracked thread, kept up to date (never a scan).
@@ -40,4 +42,9 @@ public protocol UsageStore: BudgetStore {
     func evictIdle() async -> [String]
     /// At startup, before serving: rebuild or reconnect what the store needs.
     func recover() async throws
+}
+
+extension UsageStore {
+    /// A store that cannot look runs up says no: exactly-once then holds within one process only.
+    public func hasRecorded(runId: String) async throws -> Bool { false }
 }

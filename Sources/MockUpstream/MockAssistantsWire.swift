@@ -143,7 +143,7 @@ public enum MockAssistantsWire {
     }
 
     /// A user message as `POST /threads/{id}/messages` answers it.
-    public static func userMessage(id: String, threadId: String, text: String, createdAt: Int) -> MockJSON {
+    public static func userMessage(id: String, threadId: String, text: String, createdAt: Int, role: String = "user") -> MockJSON {
         .object([
             ("id", .string(id)),
             ("object", "thread.message"),
@@ -151,7 +151,7 @@ public enum MockAssistantsWire {
             ("assistant_id", .null),
             ("thread_id", .string(threadId)),
             ("run_id", .null),
-            ("role", "user"),
+            ("role", .string(role)),
             ("content", .array([.object([("type", "text"), ("text", .object([("value", .string(text)), ("annotations", .array([]))]))])])),
             ("attachments", .array([])),
             ("metadata", .object([])),

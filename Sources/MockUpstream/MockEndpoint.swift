@@ -18,4 +18,12 @@ public enum MockEndpoint: String, Sendable, CaseIterable {
     case createResponse
     /// `GET /responses/{id}`
     case getResponse
+    /// `POST /threads/runs` (create a thread and run it)
+    case createThreadAndRun
+    /// `GET /threads/{id}`
+    case getThread
+    /// `GET /threads/{id}/messages`
+    case listMessages
+    /// `GET /conversations/{id}`
+    case getConversation
 }

@@ -38,8 +38,12 @@ public enum MockResponsesWire {
         public var instructions: String?
         public var createdAt: Int
         public var metadata: [(String, String)]
+        /// False for a response created without a conversation (`"conversation": null`).
+        public var inConversation: Bool
 
-        public init(responseId: String, conversationId: String, messageId: String, model: String, instructions: String?, createdAt: Int, metadata: [(String, String)] = []) {
+        public init(responseId: String, conversationId: String, messageId: String, model: String, instructions: String?, createdAt: Int,
+                    metadata: [(String, String)] = [], inConversation: Bool = true) {
+            self.inConversation = inConversation
             self.responseId = responseId
             self.conversationId = conversationId
             self.messageId = messageId
@@ -95,7 +99,7 @@ public enum MockResponsesWire {
             ("background", false),
             ("billing", .object([("payer", "developer")])),
             ("completed_at", state.status == "completed" ? .int(facts.createdAt) : .null),
-            ("conversation", .object([("id", .string(facts.conversationId))])),
+            ("conversation", facts.inConversation ? .object([("id", .string(facts.conversationId))]) : .null),
             ("error", state.error.map { .object([("code", .string($0.code)), ("message", .string($0.message))]) } ?? .null),
             ("incomplete_details", state.incompleteReason.map { .object([("reason", .string($0))]) } ?? .null),
             ("instructions", .optional(facts.instructions)),

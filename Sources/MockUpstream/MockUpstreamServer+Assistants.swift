@@ -18,24 +18,26 @@ extension MockUpstreamServer {
         guard let body, body["role"] as? String == "user", let content = body["content"] as? String else {
             return errorResponse(400, "A message needs \"role\": \"user\" and a string \"content\".", count: count)
         }
+        let messageId = Self.makeId("msg_", alphanumerics: 24)
         let known = state.withLock { state -> Bool in
             guard state.threads[thread] != nil else { return false }
             state.threads[thread]?.messages += 1
             state.threads[thread]?.lastQuery = content
+            state.threads[thread]?.transcript.append((id: messageId, role: "user", text: content))
             return true
         }
         guard known else { return errorResponse(404, "No thread found with id '\(thread)'.", count: count) }
-        let message = MockAssistantsWire.userMessage(id: Self.makeId("msg_", alphanumerics: 24), threadId: thread, text: content, createdAt: Self.now)
+        let message = MockAssistantsWire.userMessage(id: messageId, threadId: thread, text: content, createdAt: Self.now)
         return jsonResponse(message, count: count)
     }
 
-    func createRun(thread: String, body: [String: Any]?, fault: MockUpstreamFault?, count: Int) -> HTTPResponse {
+    /// `announceThread`: the run's thread was created by this request (`POST /threads/runs`): a
+    /// streamed answer starts with `thread.created`.
+    func createRun(thread: String, body: [String: Any]?, fault: MockUpstreamFault?, count: Int, announceThread: MockJSON? = nil) -> HTTPResponse {
         guard let body, let assistantId = body["assistant_id"] as? String else {
             return errorResponse(400, "Missing required parameter: 'assistant_id'.", param: "assistant_id", count: count)
         }
-        guard body["stream"] as? Bool == true else {
-            return errorResponse(400, "This mock only serves streamed runs (\"stream\": true).", param: "stream", count: count)
-        }
+        let streamed = body["stream"] as? Bool == true
         let additional = body["additional_instructions"] as? String
         let runId = Self.makeId("run_", alphanumerics: 24)
         let plan = state.withLock { state -> (MockAssistantsWire.RunFacts, [String], Int, Duration)? in
@@ -47,7 +49,7 @@ extension MockUpstreamServer {
             let answer = settings.answer ?? MockAnswer.text(query: query, runNumber: conversation.runs, messages: conversation.messages)
             let prompt = 40 + MockAnswer.tokens(settings.instructions) + MockAnswer.tokens(additional ?? "") + conversation.historyTokens + MockAnswer.tokens(query)
             state.runs[runId] = .init(threadId: thread, status: "queued", promptTokens: prompt, queryTokens: MockAnswer.tokens(query),
-                                      omitUsage: fault == .omitAllUsage)
+                                      omitUsage: fault == .omitAllUsage, metadata: Self.stringMetadata(body))
             let facts = MockAssistantsWire.RunFacts(
                 runId: runId, threadId: thread, assistantId: assistantId,
                 stepId: Self.makeId("step_", alphanumerics: 24), messageId: Self.makeId("msg_", alphanumerics: 24),
@@ -58,7 +60,12 @@ extension MockUpstreamServer {
         guard let (facts, deltas, prompt, delay) = plan else {
             return errorResponse(404, "No thread found with id '\(thread)'.", count: count)
         }
+        guard streamed else {
+            runInBackground(facts.runId, answer: deltas.joined(), prompt: prompt, responses: false)
+            return jsonResponse(MockAssistantsWire.run(facts, .init(status: "queued")), count: count)
+        }
         return eventStream(count: count) { writer in
+            if let announceThread { try await writer.write(Self.bytes(MockAssistantsWire.event("thread.created", announceThread))) }
             try await self.streamRun(facts: facts, deltas: deltas, prompt: prompt, delay: delay, fault: fault, writer: writer)
         }
     }
@@ -192,6 +199,7 @@ extension MockUpstreamServer {
     /// Run facts for a `GET`/cancel answer (step and message ids are not part of a run object).
     static func facts(run: String, record: MockUpstreamState.Run, settings: MockUpstreamSettings) -> MockAssistantsWire.RunFacts {
         MockAssistantsWire.RunFacts(runId: run, threadId: record.threadId, assistantId: "asst_mock", stepId: "", messageId: "",
-                                    model: settings.assistantsModel, instructions: settings.instructions, createdAt: now)
+                                    model: settings.assistantsModel, instructions: settings.instructions, createdAt: now,
+                                    metadata: record.metadata)
     }
 }

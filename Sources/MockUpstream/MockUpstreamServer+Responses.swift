@@ -24,13 +24,11 @@ extension MockUpstreamServer {
         guard let query = Self.question(in: body) else {
             return errorResponse(400, "Missing required parameter: 'input'.", param: "input", count: count)
         }
-        guard body["stream"] as? Bool == true else {
-            return errorResponse(400, "This mock only serves streamed responses (\"stream\": true).", param: "stream", count: count)
-        }
-        let conversationId = (body["conversation"] as? String) ?? ((body["conversation"] as? [String: Any])?["id"] as? String)
-        guard let conversationId else {
-            return errorResponse(400, "This mock needs a 'conversation'.", param: "conversation", count: count)
-        }
+        let streamed = body["stream"] as? Bool == true
+        let background = body["background"] as? Bool == true
+        let named = (body["conversation"] as? String) ?? ((body["conversation"] as? [String: Any])?["id"] as? String)
+        // Without a conversation the response stands alone: the mock keeps its history under a hidden one.
+        let conversationId = named ?? makeConversation()
         let instructions = body["instructions"] as? String
         let responseId = Self.makeId("resp_", hex: 48)
         let plan = state.withLock { state -> (MockResponsesWire.ResponseFacts, [String], Int, Duration, MockUpstreamSettings)? in
@@ -42,14 +40,32 @@ extension MockUpstreamServer {
             let answer = settings.answer ?? MockAnswer.text(query: query, runNumber: conversation.runs, messages: conversation.messages)
             let prompt = 40 + MockAnswer.tokens(instructions ?? "") + conversation.historyTokens + MockAnswer.tokens(query)
             state.runs[responseId] = .init(threadId: conversationId, status: "in_progress", promptTokens: prompt,
-                                           queryTokens: MockAnswer.tokens(query), omitUsage: fault == .omitAllUsage)
+                                           queryTokens: MockAnswer.tokens(query), omitUsage: fault == .omitAllUsage,
+                                           metadata: Self.stringMetadata(body), inConversation: named != nil)
             let facts = MockResponsesWire.ResponseFacts(
                 responseId: responseId, conversationId: conversationId, messageId: Self.makeId("msg_", hex: 48),
-                model: settings.responsesModel, instructions: instructions, createdAt: Self.now, metadata: Self.stringMetadata(body))
+                model: settings.responsesModel, instructions: instructions, createdAt: Self.now, metadata: Self.stringMetadata(body),
+                inConversation: named != nil)
             return (facts, MockAnswer.deltas(answer, count: settings.deltaCount), prompt, settings.deltaDelay, settings)
         }
         guard let (facts, deltas, prompt, delay, settings) = plan else {
             return errorResponse(404, "Conversation with id '\(conversationId)' not found.", param: "conversation", count: count)
+        }
+        if !streamed {
+            let answer = deltas.joined()
+            if background {
+                runInBackground(facts.responseId, answer: answer, prompt: prompt, responses: true)
+                return jsonResponse(MockResponsesWire.response(facts, .init(status: "queued")), count: count)
+            }
+            // A foreground response answers once it is complete, with its usage.
+            let output = MockAnswer.tokens(answer)
+            let usage = MockResponsesWire.Usage(inputTokens: prompt, cachedTokens: min(settings.cachedTokens, prompt),
+                                                outputTokens: output, reasoningTokens: min(settings.reasoningTokens, output))
+            state.withLock { state in
+                state.finish(facts.responseId, status: "completed", output: answer, usage: (prompt, output), responses: true)
+                state.markDelivered(facts.responseId)
+            }
+            return jsonResponse(MockResponsesWire.response(facts, .init(status: "completed", text: answer, usage: usage)), count: count)
         }
         return eventStream(count: count) { writer in
             try await self.streamResponse(facts: facts, deltas: deltas, prompt: prompt, delay: delay, settings: settings, fault: fault, writer: writer)
@@ -136,7 +152,8 @@ extension MockUpstreamServer {
             return errorResponse(404, "Response with id '\(id)' not found.", count: count)
         }
         let facts = MockResponsesWire.ResponseFacts(responseId: id, conversationId: record.threadId, messageId: "msg_" + String(id.dropFirst(5)),
-                                                    model: settings.responsesModel, instructions: nil, createdAt: Self.now)
+                                                    model: settings.responsesModel, instructions: nil, createdAt: Self.now,
+                                                    metadata: record.metadata, inConversation: record.inConversation)
         let usage = record.isTerminal ? record.usage.map {
             MockResponsesWire.Usage(inputTokens: $0.input, cachedTokens: min(settings.cachedTokens, $0.input),
                                     outputTokens: $0.output, reasoningTokens: min(settings.reasoningTokens, $0.output))

@@ -123,7 +123,8 @@ public final class MockUpstreamServer: Sendable {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         let route = Self.route(method: request.method, parts: parts)
         let (fault, count) = state.withLock { state -> (MockUpstreamFault?, Int) in
-            state.record(RecordedRequest(method: request.method, path: path, headers: request.headers, body: request.body, endpoint: route?.endpoint))
+            state.record(RecordedRequest(method: request.method, path: path, headers: request.headers, body: request.body, endpoint: route?.endpoint,
+                                         target: request.target))
             if route?.endpoint == .cancelRun { state.cancelCalls += 1 }
             return (route.flatMap { state.faults[$0.endpoint] }, state.requestCount)
         }
@@ -147,7 +148,7 @@ public final class MockUpstreamServer: Sendable {
                 return errorResponse(499, "client went away", count: count)
             }
         case .closeConnection?:
-            let streams = route.endpoint == .createRun || route.endpoint == .createResponse
+            let streams = route.endpoint == .createRun || route.endpoint == .createResponse || route.endpoint == .createThreadAndRun
             let contentType = streams ? "text/event-stream; charset=utf-8" : "application/json"
             return HTTPResponse(status: 200, headers: headers(contentType: contentType, count: count), body: .stream { _ in
                 throw MockConnectionClosed()
@@ -165,12 +166,17 @@ public final class MockUpstreamServer: Sendable {
         case .createConversation: return createConversation(body: body, count: count)
         case .createResponse: return createResponse(body: body, fault: fault, count: count)
         case .getResponse(let id): return getResponse(id: id, count: count)
+        case .createThreadAndRun: return createThreadAndRun(body: body, fault: fault, count: count)
+        case .getThread(let thread): return getThread(thread, count: count)
+        case .listMessages(let thread): return listMessages(thread, count: count)
+        case .getConversation(let id): return getConversation(id, count: count)
         }
     }
 
     enum Route {
         case createThread, addMessage(String), createRun(String), cancelRun(String, String), getRun(String, String)
         case createConversation, createResponse, getResponse(String)
+        case createThreadAndRun, getThread(String), listMessages(String), getConversation(String)
 
         var endpoint: MockEndpoint {
             switch self {
@@ -182,12 +188,16 @@ public final class MockUpstreamServer: Sendable {
             case .createConversation: .createConversation
             case .createResponse: .createResponse
             case .getResponse: .getResponse
+            case .createThreadAndRun: .createThreadAndRun
+            case .getThread: .getThread
+            case .listMessages: .listMessages
+            case .getConversation: .getConversation
             }
         }
 
         var isAssistants: Bool {
             switch self {
-            case .createThread, .addMessage, .createRun, .cancelRun, .getRun: true
+            case .createThread, .addMessage, .createRun, .cancelRun, .getRun, .createThreadAndRun, .getThread, .listMessages: true
             default: false
             }
         }
@@ -197,6 +207,10 @@ public final class MockUpstreamServer: Sendable {
         guard parts.first == "v1" else { return nil }
         switch (method, Array(parts.dropFirst())) {
         case ("POST", ["threads"]): return .createThread
+        case ("POST", ["threads", "runs"]): return .createThreadAndRun
+        case ("GET", let p) where p.count == 2 && p[0] == "threads": return .getThread(p[1])
+        case ("GET", let p) where p.count == 3 && p[0] == "threads" && p[2] == "messages": return .listMessages(p[1])
+        case ("GET", let p) where p.count == 2 && p[0] == "conversations": return .getConversation(p[1])
         case ("POST", let p) where p.count == 3 && p[0] == "threads" && p[2] == "messages": return .addMessage(p[1])
         case ("POST", let p) where p.count == 3 && p[0] == "threads" && p[2] == "runs": return .createRun(p[1])
         case ("POST", let p) where p.count == 5 && p[0] == "threads" && p[2] == "runs" && p[4] == "cancel": return .cancelRun(p[1], p[3])
@@ -224,6 +238,7 @@ public final class MockUpstreamServer: Sendable {
         headers.add(name: "x-ratelimit-remaining-tokens", value: "1999000")
         headers.add(name: "x-ratelimit-reset-tokens", value: "0s")
         headers.add(name: "openai-version", value: "2020-10-01")
+        headers.add(name: "x-request-id", value: "req_mock\(count)")
         return headers
     }
 

@@ -27,5 +27,9 @@ public struct MockUpstreamSettings: Sendable {
     /// Finished runs/responses remembered for `GET` (oldest forgotten first).
     public var maxRememberedRuns: Int = 100_000
 
+    /// How long a run created without streaming (or a background response) stays in progress
+    /// before it completes on its own.
+    public var backgroundRunDuration: Duration = .milliseconds(300)
+
     public init() {}
 }

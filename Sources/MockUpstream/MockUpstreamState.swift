@@ -10,6 +10,8 @@ struct MockUpstreamState {
         var lastQuery: String?
         /// Tokens of the earlier questions and answers (they grow the prompt of later runs).
         var historyTokens = 0
+        /// Messages in order (Assistants threads): id, role, text.
+        var transcript: [(id: String, role: String, text: String)] = []
     }
 
     /// An Assistants run or a Responses response.
@@ -25,6 +27,10 @@ struct MockUpstreamState {
         var cancelRequested = false
         var cutOnCancel = false
         var omitUsage = false
+        /// The creation request's string metadata (echoed by `GET`).
+        var metadata: [(String, String)] = []
+        /// False for a response created without a conversation.
+        var inConversation = true
         /// The terminal usage (or its absence) has been sent to the client.
         var delivered = false
         var isTerminal: Bool { ["completed", "failed", "cancelled", "expired", "incomplete"].contains(status) }
@@ -84,6 +90,7 @@ struct MockUpstreamState {
         } else {
             threads[run.threadId]?.historyTokens += added
             threads[run.threadId]?.messages += output.isEmpty ? 0 : 1
+            if !output.isEmpty { threads[run.threadId]?.transcript.append((id: "msg_\(id.dropFirst(4))", role: "assistant", text: output)) }
         }
         finishedOrder.append(id)
         while finishedOrder.count - finishedHead > max(1, settings.maxRememberedRuns) {

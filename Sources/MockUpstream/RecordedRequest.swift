@@ -11,6 +11,8 @@ public struct RecordedRequest: Sendable {
     public var body: [UInt8]
     /// Which endpoint it hit; nil for unknown routes.
     public var endpoint: MockEndpoint?
+    /// The request target as sent, query string included.
+    public var target: String = ""
     /// When the mock received it.
     public var receivedAt: ContinuousClock.Instant = .now
 

@@ -116,6 +116,12 @@ public final class PostgresMeteringBackend: UsageStore {
     }
 
     /// A run ended without a row: its lease goes.
+    /// A row waiting in the spool counts as recorded.
+    public func hasRecorded(runId: String) async throws -> Bool {
+        if spool.contains(runId: runId) { return true }
+        return try await store.containsRun(runId: runId)
+    }
+
     public func abortRun(threadId: String) async {
         guard let flight = pop(threadId), let lease = flight.lease else { return }
         do {

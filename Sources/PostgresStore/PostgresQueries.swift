@@ -31,18 +31,18 @@ enum PostgresQueries {
 
     /// $1 run id, $2 thread, $3 account, $4 demand stage, $5 model, $6 input, $7 output, $8 cached,
     /// $9 reasoning, $10 usage source, $11 status, $12 cost, $13 started, $14 finished, $15 streaming,
-    /// $16 replica, $17 counts as a run, $18 lease id, $19 totals slot.
+    /// $16 replica, $17 counts as a run, $18 lease id, $19 totals slot, $20 surface.
     ///
     /// Stores the run keyed by its id and, only if the row is new, adds it to the thread and the
     /// global totals; ends the lease. Returns whether the row was new and the thread's totals after.
     /// A retried write finds the row and changes nothing: a run never counts twice.
-    static let finishRun = PGStatement("tm_finish_run", parameters: 19, """
+    static let finishRun = PGStatement("tm_finish_run", parameters: 20, """
         WITH ins AS (
             INSERT INTO llm_calls (run_id, thread_id, account, demand_stage, model, input_tokens, output_tokens,
                 cached_input_tokens, reasoning_tokens, usage_source, status, cost_usd, started_at, finished_at,
-                streaming, recorded_at, replica)
+                streaming, recorded_at, replica, surface)
             VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::bigint, $7::bigint, $8::bigint, $9::bigint,
-                $10::text, $11::text, $12::float8, $13::float8, $14::float8, $15::boolean, \(epochNow), $16::text)
+                $10::text, $11::text, $12::float8, $13::float8, $14::float8, $15::boolean, \(epochNow), $16::text, $20::text)
             ON CONFLICT (run_id) DO NOTHING
             RETURNING recorded_at
         ), lease AS (
@@ -72,6 +72,11 @@ enum PostgresQueries {
         UNION ALL
         SELECT EXISTS (SELECT 1 FROM ins), \(threadColumns) FROM threads
         WHERE thread_id = $2::text AND NOT EXISTS (SELECT 1 FROM upd)
+        """)
+
+    /// $1 run id: whether the ledger holds the run (the drop-in surfaces' exactly-once check).
+    static let containsRun = PGStatement("tm_contains_run", parameters: 1, """
+        SELECT EXISTS (SELECT 1 FROM llm_calls WHERE run_id = $1::text)
         """)
 
     /// $1 lease id, $2 thread: a run ended without usage; the lease goes, the thread is touched.

@@ -128,6 +128,10 @@ enum PostgresSchema {
         SELECT 'account', account, floor(recorded_at / 86400)::integer, 0, sum(input_tokens + output_tokens), coalesce(sum(cost_usd), 0), count(*) - count(cost_usd)
         FROM llm_calls WHERE account IS NOT NULL AND (status = 'completed' OR input_tokens + output_tokens > 0) GROUP BY 2, 3;
         """,
+        // v3: the surface a run came through (`query`, `assistants`, `responses`; earlier rows are `query`).
+        """
+        ALTER TABLE llm_calls ADD COLUMN surface text NOT NULL DEFAULT 'query';
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

@@ -141,7 +141,7 @@ public final class PostgresUsageStore: Sendable {
     /// a retry of a write that had been stored) and the thread's totals after.
     public func finishRun(_ record: RunRecord, lease: RunLease?) async throws(PostgresError) -> (recorded: Bool, after: ThreadUsageSnapshot) {
         let rows = try await pool.query(PostgresQueries.finishRun, Self.parameters(record) + [
-            options.replicaName, record.countsAsRun ? "true" : "false", lease?.id ?? "", "\(Self.totalsSlot())",
+            options.replicaName, record.countsAsRun ? "true" : "false", lease?.id ?? "", "\(Self.totalsSlot())", record.surface.rawValue,
         ])
         guard let row = rows.first else {
             // A run that does not count, on a thread no longer tracked.
@@ -158,6 +158,11 @@ public final class PostgresUsageStore: Sendable {
     /// Renews this replica's leases (the store does it every `leaseRenewInterval`).
     public func renewLeases() async throws(PostgresError) {
         _ = try await leasePool.query(PostgresQueries.renewLeases, [replicaId, "\(options.leaseSeconds)"])
+    }
+
+    /// Whether the ledger holds a row for this run id.
+    public func containsRun(runId: String) async throws(PostgresError) -> Bool {
+        try await pool.query(PostgresQueries.containsRun, [runId]).first?.bool(0) ?? false
     }
 
     // MARK: Reading

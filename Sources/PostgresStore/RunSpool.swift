@@ -56,6 +56,9 @@ public final class RunSpool: Sendable {
     public var count: Int { state.withLock { $0.pending.count } }
     public var isEmpty: Bool { count == 0 }
 
+    /// Whether a row with this run id waits in the spool.
+    public func contains(runId: String) -> Bool { state.withLock { $0.pending.contains { $0.runId == runId } } }
+
     /// Keeps `record` durably (written and fsynced before returning).
     public func append(_ record: RunRecord) throws(Failure) {
         let line = Self.encode(record)
@@ -97,6 +100,8 @@ public final class RunSpool: Sendable {
         var finishedAt: Double
         var streaming: Bool
         var recordedAt: Double?
+        /// Absent in lines written before the drop-in surfaces: `query`.
+        var surface: String?
     }
 
     private struct Line: Codable {
@@ -107,7 +112,8 @@ public final class RunSpool: Sendable {
     private static func encode(_ r: RunRecord) -> Data {
         let row = Row(runId: r.runId, threadId: r.threadId, account: r.account, demandStage: r.demandStage, model: r.model,
                       usage: r.usage, usageSource: r.usageSource, status: PostgresUsageStore.statusText(r), costUSD: r.costUSD,
-                      startedAt: r.startedAt, finishedAt: r.finishedAt, streaming: r.streaming, recordedAt: r.recordedAt)
+                      startedAt: r.startedAt, finishedAt: r.finishedAt, streaming: r.streaming, recordedAt: r.recordedAt,
+                      surface: r.surface.rawValue)
         return line(Line(run: row))
     }
 
@@ -125,7 +131,8 @@ public final class RunSpool: Sendable {
         guard let status = PostgresUsageStore.status(row.status) else { return nil }
         return RunRecord(runId: row.runId, threadId: row.threadId, account: row.account, demandStage: row.demandStage, model: row.model,
                          usage: row.usage, usageSource: row.usageSource, status: status, costUSD: row.costUSD,
-                         startedAt: row.startedAt, finishedAt: row.finishedAt, streaming: row.streaming, recordedAt: row.recordedAt)
+                         startedAt: row.startedAt, finishedAt: row.finishedAt, streaming: row.streaming, recordedAt: row.recordedAt,
+                         surface: row.surface.flatMap(RunSurface.init(rawValue:)) ?? .query)
     }
 
     private static func write(_ data: Data, to fd: Int32, path: String) throws(Failure) {

@@ -6,9 +6,11 @@ enum LedgerQueries {
     static let insertRun = """
         INSERT INTO llm_calls (run_id, thread_id, account, demand_stage, model, input_tokens, output_tokens,
             cached_input_tokens, reasoning_tokens, usage_source, status, cost_usd, started_at, finished_at,
-            recorded_at, streaming)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+            recorded_at, streaming, surface)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
         """
+
+    static let containsRunSQL = "SELECT count(*) FROM llm_calls WHERE run_id = ?1"
 
     static let insertEviction = "INSERT INTO thread_evictions (thread_id, evicted_at) VALUES (?1, ?2)"
 
@@ -30,6 +32,7 @@ enum LedgerQueries {
         try s.bind(14, r.finishedAt)
         try s.bind(15, r.accountedAt)
         try s.bind(16, r.streaming ? 1 : 0)
+        try s.bind(17, r.surface.rawValue)
     }
 
     /// Threads with a row accounted at or after ?1 (after their last eviction), summed over their

@@ -60,6 +60,12 @@ enum LedgerSchema {
         );
         CREATE INDEX llm_calls_account_recorded ON llm_calls(account, recorded_at);
         """,
+        // v4: the surface a run came through (`query`, `assistants`, `responses`; earlier rows are
+        // `query`), and the run id index the drop-in surfaces' exactly-once check reads.
+        """
+        ALTER TABLE llm_calls ADD COLUMN surface TEXT NOT NULL DEFAULT 'query';
+        CREATE INDEX llm_calls_run ON llm_calls(run_id);
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

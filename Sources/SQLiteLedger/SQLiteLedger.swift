@@ -175,6 +175,14 @@ public final class SQLiteLedger: UsageLedger {
         try await read { db throws(SQLiteLedgerError) in try LedgerQueries.threads(db, activeSince: activeSince) }
     }
 
+    public func containsRun(runId: String) async throws -> Bool {
+        try await read { db throws(SQLiteLedgerError) in
+            let statement = try db.statement(LedgerQueries.containsRunSQL)
+            try statement.bind(1, runId)
+            return try statement.step() && statement.int(0) > 0
+        }
+    }
+
     public func usageHistory(since: Double?, until: Double?, groupBy: UsageGrouping) async throws -> [UsageBucket] {
         try await read { db throws(SQLiteLedgerError) in try LedgerQueries.history(db, since: since, until: until, groupBy: groupBy) }
     }

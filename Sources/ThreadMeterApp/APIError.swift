@@ -33,6 +33,8 @@ public struct APIError: Error, Sendable {
     public static let adminTokenRequired = APIError(
         .adminTokenRequired,
         "admin routes answer only loopback clients while ADMIN_TOKEN is unset; set ADMIN_TOKEN to reach them from this address")
+    public static let apiKeysRequired = APIError(
+        .unauthorized, "the OpenAI-compatible routes answer only when API_KEYS is set and the client presents one of them")
     public static func notFound(_ message: String) -> APIError { APIError(.notFound, message) }
     public static func unsupportedMediaType(_ message: String) -> APIError { APIError(.unsupportedMediaType, message) }
     public static let shuttingDown = APIError(.shuttingDown, "the service is shutting down")

@@ -1,4 +1,5 @@
 // A run the upstream accepted, with the request facts its accounting needs.
+import Metering
 import Tracing
 import Upstream
 
@@ -13,6 +14,8 @@ struct AcceptedRun: Sendable {
     let requestId: String
     /// The run's span: a child of the client's `traceparent`, or a new trace.
     let trace: SpanContext
+    /// The surface the run came through (the ledger's `surface` column).
+    var surface: RunSurface = .query
 
     var threadId: String { upstream.threadId }
 }

@@ -27,6 +27,9 @@ struct AccessControl: Sendable {
         case .clientKey:
             guard let clientKeys else { return nil }
             return clientKeys.allows(headers) ? nil : .unauthorized
+        case .clientKeyRequired:
+            guard let clientKeys else { return .apiKeysRequired }
+            return clientKeys.allows(headers) ? nil : .unauthorized
         }
     }
 }

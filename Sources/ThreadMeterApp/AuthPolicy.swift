@@ -8,4 +8,7 @@ enum AuthPolicy: Sendable, Equatable {
     case admin
     /// Clients: `Authorization: Bearer <one of API_KEYS>` when `API_KEYS` is set; open otherwise.
     case clientKey
+    /// The drop-in OpenAI surfaces (contract §8): `Authorization: Bearer <one of API_KEYS>`, and 401
+    /// while `API_KEYS` is unset (they would otherwise relay anyone's requests with the operator's key).
+    case clientKeyRequired
 }

@@ -133,12 +133,5 @@ public enum BudgetRefusal: Error, Sendable {
 
     /// The drop-in routes' shape (§8): `{"error":{"message","type","param","code","budget"}}`,
     /// same status and `Retry-After`.
-    public var openAIResponse: HTTPResponse {
-        let api = apiError
-        var error: [(String, JSONValue)] = [
-            ("message", .string(message)), ("type", .string(api.code.rawValue)), ("param", .null), ("code", .string(api.code.rawValue)),
-        ]
-        if case .exceeded(let standing, _) = self { error.append(("budget", standing.json())) }
-        return .json(.object([("error", .object(error))]), status: api.status, headers: api.headers)
-    }
+    public var openAIResponse: HTTPResponse { apiError.openAIResponse }
 }

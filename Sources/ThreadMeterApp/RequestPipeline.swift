@@ -43,8 +43,14 @@ struct RequestPipeline: Sendable {
         case .methodNotAllowed(let allowed):
             return APIError.methodNotAllowed(allowed).response
         case .route(let route, let parameters):
-            if let refusal = access.refusal(route.auth, headers: request.headers, peer: peer) { return refusal.response }
-            if route.refusedWhileDraining && isDraining() { return APIError.shuttingDown.response }
+            // The drop-in OpenAI routes answer their refusals in the OpenAI error shape (contract §8).
+            let openAIShape = route.auth == .clientKeyRequired
+            if let refusal = access.refusal(route.auth, headers: request.headers, peer: peer) {
+                return openAIShape ? refusal.openAIResponse : refusal.response
+            }
+            if route.refusedWhileDraining && isDraining() {
+                return openAIShape ? APIError.shuttingDown.openAIResponse : APIError.shuttingDown.response
+            }
             return await route.handler(RouteRequest(http: request, context: context, parameters: parameters, log: log))
         }
     }

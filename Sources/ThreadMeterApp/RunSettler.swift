@@ -22,7 +22,8 @@ struct RunSettler: Sendable {
         let record = RunRecord(
             runId: outcome.runId ?? "unknown-\(run.requestId)", threadId: run.threadId, account: run.query.accountName,
             demandStage: run.query.demandStage, model: outcome.model, usage: usage, usageSource: source,
-            status: outcome.status, startedAt: run.startedAt, finishedAt: Date().timeIntervalSince1970, streaming: run.query.stream
+            status: outcome.status, startedAt: run.startedAt, finishedAt: Date().timeIntervalSince1970, streaming: run.query.stream,
+            surface: run.surface
         )
         let settlement = await meter.settle(record)
         let upstreamError = outcome.status == .completed ? nil : (outcome.error ?? .streamBroken("run ended \(outcome.status.rawValue)"))

@@ -25,6 +25,8 @@ public final class ThreadMeterService: Sendable {
     let spanExporter: SpanExporter?
     private let server = Mutex<HTTPServer?>(nil)
     private let draining = DrainingFlag()
+    /// Set once shutdown finished: background work (the drop-in run watchers) ends.
+    private let stopped = DrainingFlag()
     private let evictionTask = Mutex<Task<Void, Never>?>(nil)
 
     /// Assembles the service from its parts with a local store over `ledger` (tests inject the
@@ -75,11 +77,34 @@ public final class ThreadMeterService: Sendable {
             budgets: budgets,
             metrics: metrics, agentName: configuration.agentName, keepAliveSeconds: configuration.sseKeepAliveSeconds,
             instructions: configuration.instructions)
+        let dropInLogger = logger.labelled("drop-in")
+        let dropInSettler = RunSettler(meter: meter, logger: dropInLogger)
+        let dropInUpstream = configuration.openAIAPIKey.flatMap { $0.isEmpty ? nil : $0 }.map { _ in
+            DropInUpstream(configuration: configuration.upstreamConfiguration, logger: logger.labelled("drop-in-upstream"))
+        }
+        let stopped = self.stopped
+        let dropIn = DropInHandler(
+            upstream: dropInUpstream,
+            accounting: DropInAccounting(
+                settler: dropInSettler,
+                reporter: RunReporter(metrics: metrics, usageEvents: usageEvents, tracer: tracer, logger: dropInLogger),
+                claims: RunClaims(meter: meter)),
+            admission: { run in
+                // Budgets (contract §9) before anything is forwarded, as on /v1/query.
+                do throws(BudgetRefusal) {
+                    _ = try await budgets.admit(threadId: run.threadId, account: run.account, requestId: nil)
+                    return nil
+                } catch {
+                    return error.apiError
+                }
+            },
+            isStopped: { stopped.isSet },
+            logger: dropInLogger)
         let operators = OperatorHandlers(meter: meter, upstream: upstream, metrics: metrics,
                                          assistantIdSet: configuration.assistantId != nil && configuration.effectiveUpstreamAPI == .assistants)
         let draining = self.draining
         pipeline = RequestPipeline(
-            routes: Self.routeTable(query: query, operators: operators,
+            routes: Self.routeTable(query: query, dropIn: dropIn, operators: operators,
                                     budgetAdmin: BudgetAdminHandlers(book: meter.budgets, store: meter.store)),
             access: AccessControl(adminToken: configuration.adminToken, apiKeys: configuration.apiKeys),
             cors: configuration.cors,
@@ -170,6 +195,7 @@ public final class ThreadMeterService: Sendable {
         evictionTask.withLock { $0?.cancel() }
         let server = self.server.withLock { $0 }
         await server?.shutdownGracefully(deadline: .milliseconds(Int(configuration.shutdownGraceSeconds * 1000)))
+        _ = stopped.set()
         if let usageEvents, !(await usageEvents.drain(timeout: .seconds(5))) {
             logger.warning("usage events still queued at exit", [("pending", String(usageEvents.pendingCount))])
         }

@@ -33,6 +33,8 @@ final class UpstreamHTTPClient: Sendable {
         var path: String
         var headers: [(String, String)]
         var body: Data?
+        /// The query string to send as is (without `?`); nil for none.
+        var query: String? = nil
     }
 
     /// Sends `request` and returns once the response head arrived; the body streams in afterwards.
@@ -43,7 +45,7 @@ final class UpstreamHTTPClient: Sendable {
         let response: UpstreamHTTPResponse
         do {
             response = UpstreamHTTPResponse(try await http.execute(HTTPClientRequest(
-                method: request.method, origin: origin, target: target(request.path),
+                method: request.method, origin: origin, target: target(request.path) + (request.query.map { "?" + $0 } ?? ""),
                 headers: HTTPHeaders(request.headers), body: request.body.map { Array($0) })))
         } catch {
             throw UpstreamError(error)

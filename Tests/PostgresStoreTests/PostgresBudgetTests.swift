@@ -116,6 +116,7 @@ struct PostgresBudgetTests {
                     DROP TRIGGER llm_calls_budget_use ON llm_calls; DROP FUNCTION tm_budget_use_add();
                     DROP TABLE budget_use_daily; DROP TABLE budgets;
                     DROP INDEX llm_calls_account_recorded; DROP INDEX llm_calls_recorded;
+                    ALTER TABLE llm_calls DROP COLUMN IF EXISTS surface; -- a later migration, applied again
                     DELETE FROM threadmeter_schema WHERE version >= \(budgetsVersion);
                     """)
             }

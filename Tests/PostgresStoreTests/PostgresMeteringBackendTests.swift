@@ -53,4 +53,24 @@ struct PostgresMeteringBackendTests {
             #expect(try await restarted.totals().totalTokens == 23)
         }
     }
+
+    /// The drop-in surfaces' exactly-once check: a run is found by id once stored (or while spooled),
+    /// and its row keeps the surface it came through.
+    @Test func recordedRuns_areFoundByRunId_withTheirSurface() async throws {
+        try await withTestPostgres { server in
+            let spoolPath = NSTemporaryDirectory() + "threadmeter-spool-\(UUID().uuidString).jsonl"
+            defer { try? FileManager.default.removeItem(atPath: spoolPath) }
+            let backend = PostgresMeteringBackend(store: try await StoreFixtures.open(server.url), spool: try RunSpool(path: spoolPath),
+                                                  maxAgeSeconds: 3_600, refreshInterval: .milliseconds(200))
+            defer { backend.close() }
+            #expect(try await !backend.hasRecorded(runId: "run_d"))
+            var record = StoreFixtures.record("thread_d", run: "run_d", input: 4, output: 6)
+            record.surface = .assistants
+            _ = await backend.beginRun(threadId: "thread_d", account: nil)
+            _ = try await backend.record(record)
+            #expect(try await backend.hasRecorded(runId: "run_d"))
+            let surface = try await offCooperativePool { try server.psql("SELECT surface FROM llm_calls WHERE run_id = 'run_d'") }
+            #expect(surface == "assistants")
+        }
+    }
 }

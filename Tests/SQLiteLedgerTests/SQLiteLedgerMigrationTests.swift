@@ -38,6 +38,7 @@ import Testing
         defer { ledger.close() }
         let db = try SQLiteConnection(path: path, readOnly: true, busyTimeoutMilliseconds: 100)
         #expect(try db.integer("PRAGMA user_version") == Int64(LedgerSchema.currentVersion))
+        #expect(try db.integer("SELECT count(*) FROM llm_calls WHERE surface = 'query'") == 3, "earlier rows came through /v1/query")
         #expect(try db.integer("SELECT count(*) FROM llm_calls WHERE recorded_at = finished_at") == 3)
         #expect(try db.integer("SELECT count(*) FROM llm_calls WHERE cached_input_tokens IS NULL") == 3)
 
@@ -50,6 +51,28 @@ import Testing
 
         try await ledger.append(Fixtures.record("thread_old", 1, 1, run: "run_new", at: 1_767_225_700))
         #expect(try await ledger.loadThreads(activeSince: 0).first?.runs == 3)
+    }
+
+    @Test func surfaceIsStored_andRunsAreFoundByRunId() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("s.sqlite")
+        let ledger = try SQLiteLedger.open(path)
+        var record = Fixtures.record("thread_a", 5, 3, run: "run_dropin", at: Fixtures.t0)
+        record.surface = .responses
+        try await ledger.append(record)
+        try await ledger.append(Fixtures.record("thread_a", 1, 1, run: "run_query", at: Fixtures.t0 + 1))
+        #expect(try await ledger.containsRun(runId: "run_dropin"))
+        #expect(try await ledger.containsRun(runId: "run_query"))
+        #expect(try await !ledger.containsRun(runId: "run_other"))
+        ledger.close()
+        let db = try SQLiteConnection(path: path, readOnly: true, busyTimeoutMilliseconds: 100)
+        #expect(try db.texts("SELECT surface FROM llm_calls ORDER BY id") == ["responses", "query"])
+        db.close()
+        // After a restart the run is still found.
+        let reopened = try SQLiteLedger.open(path)
+        defer { reopened.close() }
+        #expect(try await reopened.containsRun(runId: "run_dropin"))
     }
 
     @Test func reopeningACurrentDatabase_migratesNothing() throws {

@@ -1,0 +1,117 @@
+// The service with its drop-in surfaces against a running MockUpstreamServer, plus the SDK venv.
+import Foundation
+import MockUpstream
+import Synchronization
+import TestSupport
+import Testing
+@testable import ThreadMeterApp
+import Upstream
+
+/// The client key the drop-in tests configure in `API_KEYS`.
+let dropInClientKey = "tm-client-key"
+
+/// Starts the mock (upstream key `sk-upstream-secret`), then the service with `API_KEYS` and
+/// `OPENAI_BASE_URL` pointing at the mock, runs `body`, and shuts both down.
+func withDropInApp(
+    _ api: UpstreamConfiguration.API = .assistants,
+    mockSettings: (inout MockUpstreamSettings) -> Void = { _ in },
+    service: (inout ServiceConfiguration) -> Void = { _ in },
+    _ body: (TestApp, MockUpstreamServer) async throws -> Void
+) async throws {
+    var settings = MockUpstreamSettings()
+    settings.apiKey = "sk-upstream-secret"
+    settings.deltaCount = 6
+    settings.backgroundRunDuration = .milliseconds(150)
+    mockSettings(&settings)
+    let mock = MockUpstreamServer(settings: settings)
+    try mock.start()
+    var config = UpstreamConfiguration(apiKey: "sk-upstream-secret", baseURL: mock.baseURL, api: api,
+                                       assistantId: api == .assistants ? "asst_test" : nil,
+                                       model: api == .responses ? "gpt-4o-mini" : nil)
+    config.idleTimeout = .seconds(5)
+    config.firstByteTimeout = .seconds(5)
+    let upstream = makeUpstream(config, logger: .noop)
+    do {
+        try await withTestApp(configure: {
+            $0.openAIAPIKey = "sk-upstream-secret"
+            $0.openAIBaseURL = mock.baseURL.absoluteString
+            $0.assistantId = config.assistantId
+            $0.openAIModel = config.model
+            $0.upstreamAPI = api
+            $0.apiKeys = [dropInClientKey]
+            service(&$0)
+        }, upstream: upstream) { app in
+            try await body(app, mock)
+        }
+    } catch {
+        await mock.shutdown()
+        throw error
+    }
+    await mock.shutdown()
+}
+
+/// The venv with the official OpenAI Python SDK (made by `Tests/SDKTests/python/setup-venv.sh`).
+enum SDKVenv {
+    /// The package root (three levels above this file).
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static var python: String { root + "/.build/sdk-venv/bin/python" }
+    static var script: String { root + "/Tests/SDKTests/python/sdk_checks.py" }
+    private static let ready = Mutex<Result<String, SDKVenvError>?>(nil)
+
+    /// The venv's python, creating the venv once per test process. Fails (never skips) with the
+    /// setup script's reason when it cannot be made.
+    static func python() async throws -> String {
+        if let done = ready.withLock({ $0 }) { return try done.get() }
+        let setup = root + "/Tests/SDKTests/python/setup-venv.sh"
+        let result = try await offCooperativePool { try ChildProcess.run("/bin/bash", [setup]) }
+        let outcome: Result<String, SDKVenvError> = result.status == 0
+            ? .success(python)
+            : .failure(SDKVenvError(reason: "could not create the OpenAI SDK venv with \(setup) (exit \(result.status)): \(result.stderr)\(result.stdout)"))
+        ready.withLock { $0 = outcome }
+        return try outcome.get()
+    }
+
+    /// Runs one scenario of `sdk_checks.py` against `app` and returns the JSON line it printed.
+    static func run(_ scenario: String, _ arguments: [String] = [], app: TestApp) async throws -> [String: Any] {
+        let python = try await python()
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENAI_BASE_URL"] = "http://127.0.0.1:\(app.port)/v1"
+        environment["OPENAI_API_KEY"] = dropInClientKey
+        environment["NO_PROXY"] = "127.0.0.1,localhost"
+        environment["no_proxy"] = "127.0.0.1,localhost"
+        for name in ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"] { environment[name] = nil }
+        let script = self.script
+        let childEnvironment = environment
+        let result = try await offCooperativePool { try ChildProcess.run(python, [script, scenario] + arguments, environment: childEnvironment) }
+        try #require(result.status == 0, "sdk_checks.py \(scenario) failed (exit \(result.status)):\n\(result.stderr)\n\(result.stdout)")
+        let line = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(result.stdout)")
+    }
+}
+
+struct SDKVenvError: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
+}
+
+extension TestApp {
+    /// A thread's `/stats/threads/{id}` figures as (input, output, runs); nil when untracked.
+    func threadFigures(_ threadId: String) async throws -> (input: Int, output: Int, runs: Int)? {
+        let response = try await request("GET", "/stats/threads/\(threadId)")
+        guard response.status == 200 else { return nil }
+        let json = try response.json
+        return (json["input_tokens"] as? Int ?? -1, json["output_tokens"] as? Int ?? -1, json["runs"] as? Int ?? -1)
+    }
+
+    /// Waits (up to `timeout`) until `/stats` totals reach `input`/`output`; returns the last totals seen.
+    func waitForTotals(input: Int, output: Int, timeout: Duration = .seconds(10)) async throws -> (input: Int, output: Int) {
+        let clock = ContinuousClock()
+        let end = clock.now + timeout
+        while true {
+            let statistics = try await self.statistics()
+            let seen = (statistics["total_input_tokens"] as? Int ?? -1, statistics["total_output_tokens"] as? Int ?? -1)
+            if (seen.0 == input && seen.1 == output) || clock.now >= end { return seen }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
