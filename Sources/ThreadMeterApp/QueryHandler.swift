@@ -14,6 +14,8 @@ struct QueryHandler: Sendable {
     let metrics: ServiceMetrics
     let agentName: String
     let keepAliveSeconds: Double
+    /// What the keep-alive schedule reads and sleeps on.
+    let timerClock: any Clock<Duration>
     let instructions: String?
 
     func handle(_ request: RouteRequest) async -> HTTPResponse {
@@ -58,7 +60,7 @@ struct QueryHandler: Sendable {
                                    requestId: request.context.requestId, trace: trace)
         let before = await settler.begin(accepted)
         let session = RunSession(run: accepted, settler: settler, reporter: reporter, metrics: metrics,
-                                 agentName: agentName, keepAliveSeconds: keepAliveSeconds)
+                                 agentName: agentName, keepAliveSeconds: keepAliveSeconds, timerClock: timerClock)
         guard query.stream else { return await session.collect() }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/event-stream")

@@ -14,6 +14,8 @@ struct RunSession: Sendable {
     let metrics: ServiceMetrics
     let agentName: String
     let keepAliveSeconds: Double
+    /// What the keep-alive schedule reads and sleeps on.
+    let timerClock: any Clock<Duration>
 
     /// Streams the run as SSE. Client gone ⇒ the run is abandoned upstream and its usage still recorded.
     func stream(to writer: any ResponseBodyWriter, before: TokenUsage) async {
@@ -22,7 +24,7 @@ struct RunSession: Sendable {
         do {
             try await writer.write(QueryEvents.sse("thread_info", QueryEvents.threadInfo(
                 agentName: agentName, threadId: run.threadId, newThread: run.upstream.isNewThread, usage: before)))
-            let ticks = KeepAliveTicker(events: run.upstream.events, interval: keepAliveSeconds)
+            let ticks = KeepAliveTicker(events: run.upstream.events, interval: keepAliveSeconds, clock: timerClock)
             defer { ticks.cancel() }
             var firstToken = true
             for await item in ticks.stream {

@@ -206,13 +206,13 @@ struct PostgresUsageStoreTests {
             _ = try await store.finishRun(StoreFixtures.record("thread_o", run: "before", input: 5, output: 5), lease: lease)
             #expect(store.isHealthy)
             try await offCooperativePool { try server.stop() }
-            #expect(await eventually(.seconds(5)) { !store.isHealthy })
+            #expect(await eventually { !store.isHealthy })
             let clock = ContinuousClock()
             let start = clock.now
             await #expect(throws: PostgresError.self) { _ = try await store.beginRun(threadId: "thread_o", account: nil) }
             #expect(clock.now - start < .seconds(3), "a query while down fails fast")
             try await offCooperativePool { try server.start() }
-            #expect(await eventually(.seconds(10)) { store.isHealthy })
+            #expect(await eventually { store.isHealthy })
             let (again, before) = try await store.beginRun(threadId: "thread_o", account: nil)
             #expect(before.usage.totalTokens == 10)
             let after = try await store.finishRun(StoreFixtures.record("thread_o", run: "after", input: 1, output: 1), lease: again).after

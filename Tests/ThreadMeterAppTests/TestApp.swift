@@ -33,6 +33,7 @@ func withTestApp(
     upstream: (any RunProvider)? = nil,
     ledger: (any UsageLedger)? = nil,
     clock: (any MeteringClock)? = nil,
+    timerClock: (any Clock<Duration>)? = nil,
     _ body: (TestApp) async throws -> Void
 ) async throws {
     var configuration = ServiceConfiguration()
@@ -43,7 +44,8 @@ func withTestApp(
     let logger = Logger(label: "test", level: .debug, sink: logs)
     let ledger = ledger ?? InMemoryLedger()
     let service = ThreadMeterService(configuration: configuration, upstream: upstream ?? fastSimulatedAssistant(),
-                                     ledger: ledger, clock: clock ?? SystemClock(), logger: logger)
+                                     ledger: ledger, clock: clock ?? SystemClock(), logger: logger,
+                                     timerClock: timerClock ?? ContinuousClock())
     let port = try await service.start()
     let app = TestApp(service: service, port: port, ledger: ledger, logs: logs)
     do {
