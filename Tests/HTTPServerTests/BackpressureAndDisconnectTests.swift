@@ -21,7 +21,7 @@ import TestSupport
                 }
             })
         }
-        try await withTestServer(configuration: testConfiguration { $0.writeTimeout = .seconds(10) }, handler: handler) { port in
+        try await withTestServer(configuration: testConfiguration(), handler: handler) { port in
             let connection = try TestConnection(port: port, receiveBufferSize: 4096)
             try await connection.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
             // Wait until the writer stops making progress: inside write() with the count unchanged
