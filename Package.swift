@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(name: "threadmeter", dependencies: ["ThreadMeterApp"]),
         .executableTarget(
             name: "threadmeter-load",
-            dependencies: ["CEpoll", "HTTPWire", "Telemetry"],
+            dependencies: ["CEpoll", "HTTPWire", "JSONText", "Telemetry"],
             path: "LoadTests/Harness"
         ),
         // runs the mock upstream on a port for manual and load use; --direct-bench measures it alone.
@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "SQLiteLedgerTests", dependencies: ["SQLiteLedger", "Metering", "Telemetry", "TestSupport"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "Metering", "Telemetry", "TestSupport"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "HTTPWire", "TestSupport"]),
-        .testTarget(name: "LoadHarnessTests", dependencies: ["threadmeter-load"]),
+        .testTarget(name: "LoadHarnessTests", dependencies: ["threadmeter-load", "JSONText"]),
         .testTarget(name: "HostileTrafficTests", dependencies: [
             "HTTPServer", "HTTPWire", "Telemetry", "TestSupport", "ThreadMeterApp", "Upstream", "Metering", "JSONText",
         ]),

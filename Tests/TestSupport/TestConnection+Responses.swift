@@ -77,22 +77,23 @@ extension TestConnection {
         }
     }
 
+    /// The next head, parsed by `HTTPWire.HTTPResponseParser.parseHead` (interim 1xx heads too).
     func takeHead(deadline: ContinuousClock.Instant) async throws -> TestResponseHead {
-        let statusLine = String(decoding: try await takeLine(deadline: deadline, waitingFor: "a status line"), as: UTF8.self)
-        let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
-            throw TestClientError.malformed("status line '\(statusLine)'")
-        }
-        var headers = HTTPHeaders()
+        let end: [UInt8] = [13, 10, 13, 10]
         while true {
-            let line = try await takeLine(deadline: deadline, waitingFor: "header fields")
-            if line.isEmpty { break }
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { throw TestClientError.malformed("field line without colon") }
-            let name = String(decoding: line[..<colon], as: UTF8.self)
-            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: " \t")
-            headers.add(name: name, value: value)
+            if let at = pending.firstRange(of: end) {
+                let bytes = Array(pending[..<at.upperBound])
+                pending.removeFirst(at.upperBound)
+                do {
+                    let head = try HTTPResponseParser.parseHead(bytes)
+                    return TestResponseHead(status: head.status, reason: head.reason, headers: head.headers)
+                } catch {
+                    throw TestClientError.malformed("response head: \(error)")
+                }
+            }
+            guard !sawEOF else { throw TestClientError.closedEarly(waitingFor: pending.isEmpty ? "a status line" : "header fields") }
+            try await fill(deadline: deadline, waitingFor: pending.isEmpty ? "a status line" : "header fields")
         }
-        return TestResponseHead(status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers)
     }
 
     func takeChunk(deadline: ContinuousClock.Instant) async throws -> [UInt8]? {
@@ -112,14 +113,5 @@ extension TestConnection {
         let data = Array(pending[0..<size])
         pending.removeFirst(size + 2)
         return data
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, set.contains(first) { scalars = scalars.dropFirst() }
-        while let last = scalars.last, set.contains(last) { scalars = scalars.dropLast() }
-        return String(scalars)
     }
 }
