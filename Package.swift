@@ -18,7 +18,7 @@ let package = Package(
         // JSON text <-> one ordered JSON value type: a strict one-pass reader and a one-line writer.
         .target(name: "JSONText"),
         // logger, metrics, Prometheus text rendering.
-        .target(name: "Telemetry", dependencies: ["JSONText"]),
+        .target(name: "Telemetry", dependencies: ["EventLoops", "JSONText"]),
         // Dispatch sockets, connections, timeouts, backpressure, shutdown.
         .target(name: "HTTPServer", dependencies: ["EventLoops", "HTTPWire", "Telemetry"]),
         // the domain: usage arithmetic, thread registry actor, pricing, ledger protocol.
