@@ -35,11 +35,12 @@ public final class UsageMeter: Sendable {
         timerClock: any Clock<Duration> = ContinuousClock(),
         evictionBatchSize: Int = 4_096
     ) {
-        self.init(
+        let store = LocalUsageStore(
             registry: ThreadRegistry(maxAgeSeconds: maxAgeSeconds, clock: clock, evictionBatchSize: evictionBatchSize),
-            ledger: ledger, pricing: pricing, clock: clock, logger: logger,
+            ledger: ledger, clock: clock, logger: logger,
             retryInterval: retryInterval, maxPendingWrites: maxPendingWrites, timerClock: timerClock
         )
+        self.init(store: store, pricing: pricing, clock: clock, logger: logger)
     }
 
     /// A meter over a `LocalUsageStore` with an existing registry. Give the registry the same
@@ -51,12 +52,11 @@ public final class UsageMeter: Sendable {
         clock: any MeteringClock = SystemClock(),
         logger: Logger = .noop,
         retryInterval: Duration = .seconds(1),
-        maxPendingWrites: Int = 100_000,
-        timerClock: any Clock<Duration> = ContinuousClock()
+        maxPendingWrites: Int = 100_000
     ) {
         let store = LocalUsageStore(
             registry: registry, ledger: ledger, clock: clock,
-            logger: logger, retryInterval: retryInterval, maxPendingWrites: maxPendingWrites, timerClock: timerClock
+            logger: logger, retryInterval: retryInterval, maxPendingWrites: maxPendingWrites
         )
         self.init(store: store, pricing: pricing, clock: clock, logger: logger)
     }

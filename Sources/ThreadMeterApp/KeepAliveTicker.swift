@@ -20,11 +20,16 @@ final class KeepAliveTicker: Sendable {
     private let forward: Task<Void, Never>
     private let ticker: Task<Void, Never>
 
+    /// Ticks per `policy`: its interval of silence, measured and slept on its clock.
+    convenience init(events: AsyncStream<RunEvent>, policy: KeepAlivePolicy) {
+        self.init(events: events, interval: policy.interval, clock: policy.clock)
+    }
+
     /// - Parameter clock: what silence is measured and slept on (tests pass a clock they advance).
-    init<C: Clock<Duration>>(events: AsyncStream<RunEvent>, interval: Double, clock: C) {
+    init<C: Clock<Duration>>(events: AsyncStream<RunEvent>, interval: Duration, clock: C) {
         let (stream, continuation) = AsyncStream.makeStream(of: Item.self)
         self.stream = stream
-        let shared = SharedSchedule(KeepAliveSchedule(interval: .milliseconds(Int(interval * 1000)), start: clock.now))
+        let shared = SharedSchedule(KeepAliveSchedule(interval: interval, start: clock.now))
         forward = Task.onCurrentLoop {
             for await event in events {
                 shared.schedule.withLock { $0.eventSent(at: clock.now) }

@@ -13,9 +13,7 @@ struct QueryHandler: Sendable {
     let reporter: RunReporter
     let metrics: ServiceMetrics
     let agentName: String
-    let keepAliveSeconds: Double
-    /// What the keep-alive schedule reads and sleeps on.
-    let timerClock: any Clock<Duration>
+    let keepAlive: KeepAlivePolicy
     let instructions: String?
 
     func handle(_ request: RouteRequest) async -> HTTPResponse {
@@ -60,7 +58,7 @@ struct QueryHandler: Sendable {
                                    requestId: request.context.requestId, trace: trace)
         let before = await settler.begin(accepted)
         let session = RunSession(run: accepted, settler: settler, reporter: reporter, metrics: metrics,
-                                 agentName: agentName, keepAliveSeconds: keepAliveSeconds, timerClock: timerClock)
+                                 agentName: agentName, keepAlive: keepAlive)
         guard query.stream else { return await session.collect() }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/event-stream")

@@ -13,9 +13,7 @@ struct RunSession: Sendable {
     let reporter: RunReporter
     let metrics: ServiceMetrics
     let agentName: String
-    let keepAliveSeconds: Double
-    /// What the keep-alive schedule reads and sleeps on.
-    let timerClock: any Clock<Duration>
+    let keepAlive: KeepAlivePolicy
 
     /// Streams the run as SSE. Client gone ⇒ the run is abandoned upstream and its usage still recorded.
     func stream(to writer: any ResponseBodyWriter, before: TokenUsage) async {
@@ -24,7 +22,7 @@ struct RunSession: Sendable {
         do {
             try await writer.write(QueryEvents.sse("thread_info", QueryEvents.threadInfo(
                 agentName: agentName, threadId: run.threadId, newThread: run.upstream.isNewThread, usage: before)))
-            let ticks = KeepAliveTicker(events: run.upstream.events, interval: keepAliveSeconds, clock: timerClock)
+            let ticks = KeepAliveTicker(events: run.upstream.events, policy: keepAlive)
             defer { ticks.cancel() }
             var firstToken = true
             for await item in ticks.stream {

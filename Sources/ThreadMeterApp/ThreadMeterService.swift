@@ -74,8 +74,8 @@ public final class ThreadMeterService: Sendable {
         let query = QueryHandler(
             upstream: upstream, settler: RunSettler(meter: meter, logger: queryLogger),
             reporter: RunReporter(metrics: metrics, usageEvents: usageEvents, tracer: tracer, logger: queryLogger),
-            metrics: metrics, agentName: configuration.agentName, keepAliveSeconds: configuration.sseKeepAliveSeconds,
-            timerClock: timerClock,
+            metrics: metrics, agentName: configuration.agentName,
+            keepAlive: KeepAlivePolicy(seconds: configuration.sseKeepAliveSeconds, clock: timerClock),
             instructions: configuration.instructions)
         let operators = OperatorHandlers(meter: meter, upstream: upstream, metrics: metrics,
                                          assistantIdSet: configuration.assistantId != nil && configuration.effectiveUpstreamAPI == .assistants)

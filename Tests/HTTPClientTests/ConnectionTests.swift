@@ -270,14 +270,7 @@ import TestSupport
         let client = makeClient()
         let response = try await client.execute(request("GET", "big", base: server.baseURL))
         // Nobody reads: once the client's buffer and the socket buffers are full, the server is stuck.
-        var stalled = -1
-        var unchangedChecks = 0
-        #expect(await eventually {
-            let now = written.load(ordering: .acquiring)
-            unchangedChecks = now == stalled && now > 0 ? unchangedChecks + 1 : 0
-            stalled = now
-            return unchangedChecks >= 40
-        }, "the server stopped making progress")
+        let stalled = try #require(await eventuallyStalls { written.load(ordering: .acquiring) }, "the server stopped making progress")
         #expect(stalled < 64 << 20, "the client holds back at its watermark (server wrote \(stalled) bytes)")
         // Reading again lets the server go on.
         var received = 0

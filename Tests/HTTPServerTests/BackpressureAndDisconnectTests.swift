@@ -24,16 +24,9 @@ import TestSupport
         try await withTestServer(configuration: testConfiguration(), handler: handler) { port in
             let connection = try TestConnection(port: port, receiveBufferSize: 4096)
             try await connection.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-            // Wait until the writer stops making progress: inside write() with the count unchanged
-            // over 40 consecutive checks.
-            var last = -1
-            var unchangedChecks = 0
-            #expect(await eventually {
-                let now = written.load(ordering: .relaxed)
-                unchangedChecks = now == last && insideWrite.load(ordering: .relaxed) ? unchangedChecks + 1 : 0
-                last = now
-                return unchangedChecks >= 40
-            })
+            // Wait until the writer stops making progress while inside write().
+            let last = try #require(await eventuallyStalls({ written.load(ordering: .relaxed) },
+                                                           while: { insideWrite.load(ordering: .relaxed) }))
             // Kernel socket buffers plus the 64 KiB high watermark: far below the 16 MB the handler wants to write.
             #expect(last < 4 * 1024 * 1024, "writer got \(last) bytes out without a reader")
             #expect(last < total)

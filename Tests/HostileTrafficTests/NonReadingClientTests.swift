@@ -16,16 +16,8 @@ extension HostileTraffic {
 
                 // Writers block once the kernel buffers and the 64 KiB high watermark are full: the bytes
                 // written stop growing (until the write timeout drops the client), bounded per client.
-                // Stalled: the count unchanged over 40 consecutive checks.
-                var previous = -1
-                var unchangedChecks = 0
-                #expect(await eventually {
-                    let now = log.streamBytesWritten.load(ordering: .relaxed)
-                    unchangedChecks = now == previous && now > 0 ? unchangedChecks + 1 : 0
-                    previous = now
-                    return unchangedChecks >= 40 || log.streamsDisconnected.load(ordering: .relaxed) > 0
-                }, "writers kept going without a reader")
-                let written = log.streamBytesWritten.load(ordering: .relaxed)
+                let written = try #require(await eventuallyStalls { log.streamBytesWritten.load(ordering: .relaxed) },
+                                           "writers kept going without a reader")
                 #expect(written < clients * 8 * 1024 * 1024, "\(written) bytes written to \(clients) clients that read nothing")
                 try await HostileServer.expectServed(port: port)
                 #expect(log.streamsDisconnected.load(ordering: .relaxed) < clients, "the normal request waited for the stalled streams to go")

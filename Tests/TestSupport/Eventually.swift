@@ -18,3 +18,21 @@ public func eventually(
         try? await Task.sleep(for: .milliseconds(5))
     }
 }
+
+/// Waits (with `eventually`) until `progress` stops growing: the same non-zero value over 40
+/// consecutive checks, each while `holds` is true. Returns that value, or nil after `patience`.
+/// For backpressure tests: "the writer is stuck" is an observed fact, not a sleep.
+public func eventuallyStalls(
+    isolation: isolated (any Actor)? = #isolation,
+    _ progress: () -> Int, while holds: () -> Bool = { true }
+) async -> Int? {
+    var last = -1
+    var unchangedChecks = 0
+    let stalled = await eventually(isolation: isolation) {
+        let now = progress()
+        unchangedChecks = now == last && now > 0 && holds() ? unchangedChecks + 1 : 0
+        last = now
+        return unchangedChecks >= 40
+    }
+    return stalled ? last : nil
+}
