@@ -35,8 +35,12 @@ struct PostgresMeteringBackendTests {
             // The replica restarts while the store is still down.
             backend!.close()
             backend = nil
-            try await Task.sleep(for: .milliseconds(100))
-            let spool = try RunSpool(path: spoolPath)
+            var reopened: RunSpool?
+            #expect(await eventually {
+                reopened = try? RunSpool(path: spoolPath)
+                return reopened != nil
+            }, "the closed replica lets go of its spool")
+            let spool = try #require(reopened)
             #expect(spool.pending.map(\.runId) == ["r2"])
             try await offCooperativePool { try server.start() }
             let restarted = PostgresMeteringBackend(store: try await StoreFixtures.open(server.url), spool: spool, maxAgeSeconds: 3_600,

@@ -5,7 +5,7 @@ extension TestConnection {
     /// Sends a request on this (possibly kept-alive) connection and reads the response.
     public func request(
         method: String = "GET", path: String, headers: [(String, String)] = [], body: [UInt8] = [],
-        timeout: Duration = .seconds(30)
+        timeout: Duration = patience
     ) async throws -> TestResponse {
         try await send(Self.encodeRequest(method: method, path: path, headers: headers, body: body))
         return try await readResponse(timeout: timeout, forHEAD: method == "HEAD")
@@ -27,7 +27,7 @@ extension TestConnection {
 
     /// The next complete response. `forHEAD`: the request was HEAD, so there is no body.
     /// A `100 Continue` is returned as a response of its own.
-    public func readResponse(timeout: Duration = .seconds(30), forHEAD: Bool = false) async throws -> TestResponse {
+    public func readResponse(timeout: Duration = patience, forHEAD: Bool = false) async throws -> TestResponse {
         let deadline = ContinuousClock.now + timeout
         let head = try await takeHead(deadline: deadline)
         let noBody = forHEAD || head.status < 200 || head.status == 204 || head.status == 304
@@ -53,12 +53,12 @@ extension TestConnection {
     }
 
     /// Reads just the status line and fields.
-    public func readHead(timeout: Duration = .seconds(30)) async throws -> TestResponseHead {
+    public func readHead(timeout: Duration = patience) async throws -> TestResponseHead {
         try await takeHead(deadline: .now + timeout)
     }
 
     /// The next chunk of a chunked body as soon as it is complete; nil after the last chunk.
-    public func readChunk(timeout: Duration = .seconds(30)) async throws -> [UInt8]? {
+    public func readChunk(timeout: Duration = patience) async throws -> [UInt8]? {
         try await takeChunk(deadline: .now + timeout)
     }
 
