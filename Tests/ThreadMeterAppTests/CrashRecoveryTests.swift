@@ -46,7 +46,7 @@ import TestSupport
             let child = try ChildProcess(try CrashRecoveryTests.binary().path, [], environment: env)
             process = child
             var log = ""
-            let deadline = Date().addingTimeInterval(20)
+            let deadline = Date().addingTimeInterval(Double(patience.components.seconds))
             var found: Int?
             var buffer = [UInt8](repeating: 0, count: 4096)
             while found == nil && Date() < deadline {
