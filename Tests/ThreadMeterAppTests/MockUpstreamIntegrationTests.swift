@@ -132,7 +132,9 @@ import Upstream
     @Test(arguments: apis)
     func clientDisconnectStopsTheRunUpstreamAndRecordsItsUsage(_ api: UpstreamConfiguration.API) async throws {
         try await withMockedApp(api) { app, mock in
-            mock.setFault(.stallStream(.seconds(10)), for: api == .assistants ? .createRun : .createResponse)
+            // The mock stalls for an hour: only the service stopping the run (a cancel call, or closing
+            // the stream) ends it, and the usage recorded is what the upstream reports for the stop.
+            mock.setFault(.stallStream(.seconds(3_600)), for: api == .assistants ? .createRun : .createResponse)
             let stream = try await openEventStream(port: app.port, path: "/v1/query",
                                                    headers: [("Content-Type", "application/json")], body: #"{"query":"q"}"#)
             let info = try #require(try await stream.nextEvent())
