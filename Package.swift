@@ -18,7 +18,7 @@ let package = Package(
         // JSON text <-> one ordered JSON value type: a strict one-pass reader and a one-line writer.
         .target(name: "JSONText"),
         // logger, metrics, Prometheus text rendering.
-        .target(name: "Telemetry", dependencies: ["JSONText"]),
+        .target(name: "Telemetry", dependencies: ["EventLoops", "JSONText"]),
         // Dispatch sockets, connections, timeouts, backpressure, shutdown.
         .target(name: "HTTPServer", dependencies: ["EventLoops", "HTTPWire", "Telemetry"]),
         // the domain: usage arithmetic, thread registry actor, pricing, ledger protocol.
@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(name: "threadmeter", dependencies: ["ThreadMeterApp"]),
         .executableTarget(
             name: "threadmeter-load",
-            dependencies: ["CEpoll", "HTTPWire", "Telemetry"],
+            dependencies: ["CEpoll", "HTTPWire", "JSONText", "Telemetry"],
             path: "LoadTests/Harness"
         ),
         // runs the mock upstream on a port for manual and load use; --direct-bench measures it alone.
@@ -75,11 +75,11 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPWire", "TestSupport"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport"]),
         .testTarget(name: "TracingTests", dependencies: ["Tracing", "Telemetry", "TestSupport", "HTTPServer", "HTTPWire"]),
-        .testTarget(name: "MeteringTests", dependencies: ["Metering", "Telemetry"]),
-        .testTarget(name: "SQLiteLedgerTests", dependencies: ["SQLiteLedger", "Metering", "Telemetry"]),
+        .testTarget(name: "MeteringTests", dependencies: ["Metering", "Telemetry", "TestSupport"]),
+        .testTarget(name: "SQLiteLedgerTests", dependencies: ["SQLiteLedger", "Metering", "Telemetry", "TestSupport"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "Metering", "Telemetry", "TestSupport"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "HTTPWire", "TestSupport"]),
-        .testTarget(name: "LoadHarnessTests", dependencies: ["threadmeter-load"]),
+        .testTarget(name: "LoadHarnessTests", dependencies: ["threadmeter-load", "JSONText"]),
         .testTarget(name: "HostileTrafficTests", dependencies: [
             "HTTPServer", "HTTPWire", "Telemetry", "TestSupport", "ThreadMeterApp", "Upstream", "Metering", "JSONText",
         ]),

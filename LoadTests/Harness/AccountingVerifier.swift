@@ -44,8 +44,8 @@ struct AccountingVerifier: Sendable {
             throw HarnessError.server("GET /stats answered \(response.status)\(response.status == 401 ? " (pass --admin-token)" : ""): \(String(response.bodyText.prefix(200)))")
         }
         let statistics = try response.json()["statistics"]
-        guard let input = statistics?["total_input_tokens"]?.int, let output = statistics?["total_output_tokens"]?.int,
-              let total = statistics?["total_tokens_across_all_threads"]?.int, let threads = statistics?["total_threads"]?.int else {
+        guard let input = statistics?["total_input_tokens"]?.intValue, let output = statistics?["total_output_tokens"]?.intValue,
+              let total = statistics?["total_tokens_across_all_threads"]?.intValue, let threads = statistics?["total_threads"]?.intValue else {
             throw HarnessError.server("GET /stats: statistics totals missing: \(String(response.bodyText.prefix(300)))")
         }
         return StatsTotals(usage: UsageFigures(input: input, output: output, total: total), threads: threads)
@@ -60,7 +60,7 @@ struct AccountingVerifier: Sendable {
             guard let usage = UsageFigures(json: json) else {
                 throw HarnessError.server("GET /stats/threads/\(threadId): usage fields missing: \(String(direct.bodyText.prefix(200)))")
             }
-            return (usage, json["runs"]?.int)
+            return (usage, json["runs"]?.intValue)
         }
         guard direct.status == 404 else {
             throw HarnessError.server("GET /stats/threads/\(threadId) answered \(direct.status): \(String(direct.bodyText.prefix(200)))")
@@ -74,7 +74,7 @@ struct AccountingVerifier: Sendable {
         guard let usage = UsageFigures(json: entry) else {
             throw HarnessError.server("GET /stats?thread_id=\(threadId): usage fields missing")
         }
-        return (usage, entry["runs"]?.int)
+        return (usage, entry["runs"]?.intValue)
     }
 
     /// Checks every thread in `ledger` and, when `exclusive`, the change of the grand totals.

@@ -1,4 +1,5 @@
 // A keep-alive HTTP/1.1 client on one blocking socket, for /stats, /health and other small requests.
+import JSONText
 import Glibc
 import HTTPWire
 
@@ -12,7 +13,7 @@ struct SimpleResponse {
 
     func json() throws(HarnessError) -> JSONValue {
         do {
-            return try JSONReader.parse(body)
+            return try JSONReader.read(body)
         } catch {
             throw HarnessError.server("response is not JSON (\(error)): \(String(bodyText.prefix(200)))")
         }

@@ -96,24 +96,24 @@ struct LoadReport {
 
     var json: String {
         var fields: [String] = []
-        fields.append("\"profile\":\(JSONText.string(options.profile.rawValue))")
-        fields.append("\"target\":\(JSONText.string(options.target.rawValue))")
-        fields.append("\"url\":\(JSONText.string(options.url))")
+        fields.append("\"profile\":\(ReportJSON.string(options.profile.rawValue))")
+        fields.append("\"target\":\(ReportJSON.string(options.target.rawValue))")
+        fields.append("\"url\":\(ReportJSON.string(options.url))")
         fields.append("\"clients\":\(options.clients)")
         fields.append("\"queries_per_client\":\(options.queries.map(String.init) ?? "null")")
-        fields.append("\"duration_seconds\":\(options.duration.map { JSONText.number($0) } ?? "null")")
-        fields.append("\"elapsed_seconds\":\(JSONText.number(outcome.elapsed))")
+        fields.append("\"duration_seconds\":\(options.duration.map { ReportJSON.number($0) } ?? "null")")
+        fields.append("\"elapsed_seconds\":\(ReportJSON.number(outcome.elapsed))")
         fields.append("\"queries\":{\"started\":\(results.queriesStarted),\"succeeded\":\(results.queriesSucceeded),\"failed\":\(results.queriesFailed)}")
-        fields.append("\"queries_per_second\":\(JSONText.number(throughput))")
+        fields.append("\"queries_per_second\":\(ReportJSON.number(throughput))")
         fields.append("\"content_events\":\(results.contentEvents)")
         fields.append("\"new_threads\":\(results.newThreads)")
         fields.append("\"connections_opened\":\(results.connectionsOpened)")
         fields.append("\"peak_open_streams\":\(outcome.peakOpenStreams)")
         fields.append("\"latency_ms\":{\"thread_info\":\(latencyJSON(results.timeToThreadInfo)),\"first_content\":\(latencyJSON(results.timeToFirstContent)),\"stream_complete\":\(latencyJSON(results.timeToComplete))}")
-        let errors = results.errorsByKind.sorted { $0.key < $1.key }.map { "\(JSONText.string($0.key)):\($0.value)" }
+        let errors = results.errorsByKind.sorted { $0.key < $1.key }.map { "\(ReportJSON.string($0.key)):\($0.value)" }
         fields.append("\"errors\":{\(errors.joined(separator: ","))}")
         if let server = serverFigures {
-            fields.append("\"server\":{\"pid\":\(options.pid ?? 0),\"rss_mb\":{\"start\":\(JSONText.number(server.rssStartMB)),\"peak\":\(JSONText.number(server.rssPeakMB)),\"end\":\(JSONText.number(server.rssEndMB))},\"threads\":{\"start\":\(server.threadsStart),\"peak\":\(server.threadsPeak),\"end\":\(server.threadsEnd)},\"samples\":\(outcome.samples.count)}")
+            fields.append("\"server\":{\"pid\":\(options.pid ?? 0),\"rss_mb\":{\"start\":\(ReportJSON.number(server.rssStartMB)),\"peak\":\(ReportJSON.number(server.rssPeakMB)),\"end\":\(ReportJSON.number(server.rssEndMB))},\"threads\":{\"start\":\(server.threadsStart),\"peak\":\(server.threadsPeak),\"end\":\(server.threadsEnd)},\"samples\":\(outcome.samples.count)}")
         }
         if let health = outcome.health {
             fields.append("\"health_probe\":{\"latency_ms\":\(latencyJSON(health.latency)),\"failures\":\(health.failures)}")
@@ -130,8 +130,8 @@ struct LoadReport {
                 a.append("\"stats_totals_delta\":\((after.usage - before.usage).jsonText)")
             }
             a.append("\"totals_checked\":\(report.totalsChecked)")
-            a.append("\"mismatches\":[\(report.mismatches.prefix(200).map(JSONText.string).joined(separator: ","))]")
-            a.append("\"failure\":\(report.failure.map(JSONText.string) ?? "null")")
+            a.append("\"mismatches\":[\(report.mismatches.prefix(200).map(ReportJSON.string).joined(separator: ","))]")
+            a.append("\"failure\":\(report.failure.map(ReportJSON.string) ?? "null")")
             fields.append("\"accounting\":{\(a.joined(separator: ","))}")
         } else {
             fields.append("\"accounting\":null")
@@ -142,7 +142,7 @@ struct LoadReport {
 
     private func latencyJSON(_ histogram: LatencyHistogram) -> String {
         let s = histogram.summary
-        func f(_ v: UInt64) -> String { JSONText.number(Double(v) / 1000) }
+        func f(_ v: UInt64) -> String { ReportJSON.number(Double(v) / 1000) }
         return "{\"p50\":\(f(s.p50)),\"p90\":\(f(s.p90)),\"p99\":\(f(s.p99)),\"max\":\(f(s.max)),\"count\":\(s.count)}"
     }
 }

@@ -48,7 +48,7 @@ struct RequestBuilder {
 
     func request(_ exchange: Exchange, client: Int, sequence: Int, threadId: String?) -> [UInt8] {
         let base = options.basePath
-        let question = JSONText.string(questionText(client: client, sequence: sequence))
+        let question = ReportJSON.string(questionText(client: client, sequence: sequence))
         var headers: [(String, String)] = [("Host", options.hostHeader), ("Content-Type", "application/json")]
         let path: String
         let body: String
@@ -56,9 +56,9 @@ struct RequestBuilder {
         case .query:
             path = base + "/v1/query"
             var fields = ["\"query\":\(question)"]
-            if let threadId { fields.append("\"threadId\":\(JSONText.string(threadId))") }
-            fields.append("\"accountName\":\(JSONText.string("Account \(client)"))")
-            fields.append("\"demand_stage\":\(JSONText.string(Self.stages[client % Self.stages.count]))")
+            if let threadId { fields.append("\"threadId\":\(ReportJSON.string(threadId))") }
+            fields.append("\"accountName\":\(ReportJSON.string("Account \(client)"))")
+            fields.append("\"demand_stage\":\(ReportJSON.string(Self.stages[client % Self.stages.count]))")
             body = "{" + fields.joined(separator: ",") + "}"
             headers.append(("Accept", "text/event-stream"))
             if let key = options.apiKey { headers.append(("Authorization", "Bearer \(key)")) }
@@ -70,14 +70,14 @@ struct RequestBuilder {
             body = "{\"role\":\"user\",\"content\":\(question)}"
         case .runStream:
             path = base + "/threads/\(threadId ?? "missing")/runs"
-            body = "{\"assistant_id\":\(JSONText.string(options.assistantId)),\"stream\":true,\"metadata\":{\"client\":\"\(client)\"}}"
+            body = "{\"assistant_id\":\(ReportJSON.string(options.assistantId)),\"stream\":true,\"metadata\":{\"client\":\"\(client)\"}}"
             headers.append(("Accept", "text/event-stream"))
         case .createConversation:
             path = base + "/conversations"
             body = "{\"metadata\":{\"client\":\"\(client)\"}}"
         case .responseStream:
             path = base + "/responses"
-            body = "{\"model\":\(JSONText.string(options.model)),\"conversation\":\(JSONText.string(threadId ?? "missing")),"
+            body = "{\"model\":\(ReportJSON.string(options.model)),\"conversation\":\(ReportJSON.string(threadId ?? "missing")),"
                 + "\"input\":[{\"role\":\"user\",\"content\":\(question)}],\"stream\":true}"
             headers.append(("Accept", "text/event-stream"))
         }

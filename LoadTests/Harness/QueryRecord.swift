@@ -1,4 +1,5 @@
 // What one query saw: event times, ids, usage figures, and any breach of the event contract.
+import JSONText
 import HTTPWire
 
 /// The terminal event of a stream.
@@ -41,7 +42,7 @@ struct QueryRecord {
     }
 
     private func parse(_ event: SSEEvent) -> JSONValue? {
-        try? JSONReader.parse(event.data)
+        try? JSONReader.read(event.data)
     }
 
     // MARK: ThreadMeter events (contract §1)
@@ -55,7 +56,7 @@ struct QueryRecord {
         if event.event == "content" {
             if threadInfoAt == nil { violation("protocol: content before thread_info", snippet(event)) }
             // The full parse is part of checking the stream: every event must be one-line JSON.
-            guard let json = parse(event), json["type"]?.string == "content", json["content"]?.string != nil else {
+            guard let json = parse(event), json["type"]?.stringValue == "content", json["content"]?.stringValue != nil else {
                 violation("protocol: malformed content event", snippet(event))
                 return
             }
@@ -67,14 +68,14 @@ struct QueryRecord {
             violation("protocol: event data is not JSON", snippet(event))
             return
         }
-        if json["type"]?.string != event.event {
+        if json["type"]?.stringValue != event.event {
             violation("protocol: type differs from event name", snippet(event))
         }
         switch event.event {
         case "thread_info":
             guard threadInfoAt == nil else { violation("protocol: duplicate thread_info", snippet(event)); return }
             threadInfoAt = now
-            guard let id = json["thread_id"]?.string, !id.isEmpty, let isNew = json["new_thread"]?.bool,
+            guard let id = json["thread_id"]?.stringValue, !id.isEmpty, let isNew = json["new_thread"]?.boolValue,
                   let before = UsageFigures(json: json["token_usage"]) else {
                 violation("protocol: malformed thread_info", snippet(event))
                 return
@@ -100,16 +101,16 @@ struct QueryRecord {
             }
             runUsage = run
             usageAfter = after
-            if let id = json["thread_id"]?.string, let threadId, id != threadId {
+            if let id = json["thread_id"]?.stringValue, let threadId, id != threadId {
                 violation("protocol: stream_complete names another thread", "\(threadId) vs \(id)")
             }
-            if json["run_id"]?.string?.isEmpty ?? true { violation("protocol: stream_complete without run_id", snippet(event)) }
+            if json["run_id"]?.stringValue?.isEmpty ?? true { violation("protocol: stream_complete without run_id", snippet(event)) }
             if !run.isConsistent { violation("accounting: inconsistent run_usage", run.description) }
         case "error":
             terminalAt = now
-            let code = json["error"]?["code"]?.string ?? "missing_code"
+            let code = json["error"]?["code"]?.stringValue ?? "missing_code"
             terminal = .error(code: code)
-            terminalDetail = json["error"]?["message"]?.string
+            terminalDetail = json["error"]?["message"]?.stringValue
             usageAfter = UsageFigures(json: json["token_usage"])
             if threadInfoAt != nil && usageAfter == nil {
                 violation("protocol: error event without token_usage", snippet(event))

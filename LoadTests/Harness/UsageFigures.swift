@@ -1,4 +1,5 @@
 // Token counts as the service reports them in `run_usage`, `token_usage` and `/stats`.
+import JSONText
 
 /// Input, output and total tokens.
 struct UsageFigures: Sendable, Equatable, CustomStringConvertible {
@@ -20,8 +21,8 @@ struct UsageFigures: Sendable, Equatable, CustomStringConvertible {
 
     /// Reads `{"input_tokens":…,"output_tokens":…,"total_tokens":…}`; nil when a field is missing or not an integer.
     init?(json: JSONValue?) {
-        guard let json, let input = json["input_tokens"]?.int, let output = json["output_tokens"]?.int,
-              let total = json["total_tokens"]?.int else { return nil }
+        guard let json, let input = json["input_tokens"]?.intValue, let output = json["output_tokens"]?.intValue,
+              let total = json["total_tokens"]?.intValue else { return nil }
         self.init(input: input, output: output, total: total)
     }
 
@@ -29,8 +30,8 @@ struct UsageFigures: Sendable, Equatable, CustomStringConvertible {
     /// Responses (`input_tokens`, `output_tokens`).
     init?(upstreamJSON json: JSONValue?) {
         guard let json else { return nil }
-        if let input = json["prompt_tokens"]?.int, let output = json["completion_tokens"]?.int {
-            self.init(input: input, output: output, total: json["total_tokens"]?.int ?? input + output)
+        if let input = json["prompt_tokens"]?.intValue, let output = json["completion_tokens"]?.intValue {
+            self.init(input: input, output: output, total: json["total_tokens"]?.intValue ?? input + output)
         } else if let usage = UsageFigures(json: json) {
             self = usage
         } else {

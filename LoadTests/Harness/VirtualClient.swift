@@ -1,4 +1,5 @@
 // One simulated sales-assistant user: a keep-alive connection, a thread, queries posted in sequence.
+import JSONText
 import Glibc
 import HTTPWire
 
@@ -298,7 +299,7 @@ final class VirtualClient {
         }
         let exchange = plan[step]
         guard head.status == 200 else {
-            let code = (try? JSONReader.parse(nonStreamBody))?["error"]?["code"]?.string ?? "no error code"
+            let code = (try? JSONReader.read(nonStreamBody))?["error"]?["code"]?.stringValue ?? "no error code"
             failQuery(worker, kind: "http \(head.status) \(code)", detail: String(decoding: nonStreamBody.prefix(300), as: UTF8.self), closing: false)
             return
         }
@@ -307,7 +308,7 @@ final class VirtualClient {
             record?.keepAliveComments = comments
             completeQuery(worker, now: now)
         case .createThread, .createConversation:
-            guard let id = (try? JSONReader.parse(nonStreamBody))?["id"]?.string, !id.isEmpty else {
+            guard let id = (try? JSONReader.read(nonStreamBody))?["id"]?.stringValue, !id.isEmpty else {
                 failQuery(worker, kind: "protocol: upstream create without id", detail: String(decoding: nonStreamBody.prefix(300), as: UTF8.self), closing: false)
                 return
             }

@@ -85,16 +85,6 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     }
 }
 
-extension Duration {
-    /// This duration for Dispatch (nanosecond precision, at least zero).
-    public var dispatchInterval: DispatchTimeInterval {
-        let (seconds, attoseconds) = components
-        let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !nanos.overflow else { return .never }
-        return .nanoseconds(Int(max(0, nanos.partialValue + attoseconds / 1_000_000_000)))
-    }
-}
-
 extension Task where Failure == Never {
     /// An unstructured task that prefers the caller's event loop as its executor when the caller
     /// runs on one (unstructured tasks do not inherit an executor preference), else the default.

@@ -1,5 +1,6 @@
 // Reading on a client connection: the proxy's CONNECT answer, TLS records, then parser events
 // become the head, body chunks and the end.
+import EventLoops
 import HTTPWire
 #if canImport(Glibc)
 import Glibc
@@ -21,7 +22,7 @@ extension ClientConnection {
             }
             let code = errno
             if n < 0, code == EAGAIN || code == EWOULDBLOCK || code == EINTR { return }
-            ended(reason: n == 0 ? nil : ClientSocket.describe(code))
+            ended(reason: n == 0 ? nil : SystemError.text(code))
         }
     }
 

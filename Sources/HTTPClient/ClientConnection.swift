@@ -120,7 +120,7 @@ final class ClientConnection: PollHandler, @unchecked Sendable {
         case .fresh:
             startConnecting()
         case .idle:
-            guard ClientSocket.looksAlive(fd) else {
+            guard Socket.looksAlive(fd) else {
                 fail(.connectionFailed("\(target): the upstream closed the kept-alive connection"), retryable: true)
                 return
             }
@@ -165,7 +165,7 @@ final class ClientConnection: PollHandler, @unchecked Sendable {
         while nextAddress < addresses.count {
             let address = addresses[nextAddress]
             nextAddress += 1
-            switch ClientSocket.startConnect(address) {
+            switch Socket.startConnect(address) {
             case .failed(let code):
                 lastError = code
             case .inProgress(let fd):
@@ -265,7 +265,7 @@ final class ClientConnection: PollHandler, @unchecked Sendable {
     func flush() {
         while sent < outbound.count {
             let n = outbound.withUnsafeBytes { buffer in
-                send(fd, buffer.baseAddress! + sent, buffer.count - sent, ClientSocket.sendFlags)
+                send(fd, buffer.baseAddress! + sent, buffer.count - sent, Socket.sendFlags)
             }
             if n > 0 {
                 sent += n
@@ -280,7 +280,7 @@ final class ClientConnection: PollHandler, @unchecked Sendable {
             }
             // A dead kept-alive connection: safe to resend if nothing went out or the method is idempotent.
             let retryable = reused && !parser.hasReceivedBytes && (!requestBytesSent || idempotent)
-            fail(.connectionFailed("\(target): sending the request failed (\(ClientSocket.describe(code)))"), retryable: retryable)
+            fail(.connectionFailed("\(target): sending the request failed (\(SystemError.text(code)))"), retryable: retryable)
             return
         }
         suspendWriteSource()
@@ -363,7 +363,7 @@ final class ClientConnection: PollHandler, @unchecked Sendable {
             loop.poller.deregister(pollToken)
             pollToken = 0
         }
-        if fd >= 0 { ClientSocket.close(fd) }
+        if fd >= 0 { Socket.close(fd) }
         readResumed = false
         writeResumed = false
         fd = -1
@@ -382,7 +382,7 @@ final class ClientConnection: PollHandler, @unchecked Sendable {
     private func writable() {
         switch phase {
         case .connecting:
-            let code = ClientSocket.pendingError(fd)
+            let code = Socket.pendingError(fd)
             guard code == 0 else {
                 // Try the host's next address, if any.
                 closeSocket()
@@ -448,7 +448,7 @@ final class ClientConnection: PollHandler, @unchecked Sendable {
             var goodbye: [UInt8] = []
             tls.close()
             tls.takeOutput(into: &goodbye)
-            _ = goodbye.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, ClientSocket.sendFlags) }
+            _ = goodbye.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Socket.sendFlags) }
         }
         closeSocket()
         timer?.cancel()
@@ -464,6 +464,6 @@ final class ClientConnection: PollHandler, @unchecked Sendable {
         if code == ECONNREFUSED {
             return .connectionFailed("could not connect to \(what) (connection refused)")
         }
-        return .connectionFailed("could not connect to \(what): \(ClientSocket.describe(code))")
+        return .connectionFailed("could not connect to \(what): \(SystemError.text(code))")
     }
 }

@@ -1,4 +1,5 @@
 // Host name lookups off the event loops, cached for a while.
+import EventLoops
 import Dispatch
 import Synchronization
 #if canImport(Glibc)
@@ -78,12 +79,12 @@ final class DNSResolver: Sendable {
     static func lookup(_ host: String, port: Int) -> Result<[SocketAddress], HTTPClientError> {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = ClientSocket.streamType
+        hints.ai_socktype = Socket.streamType
         hints.ai_flags = AI_NUMERICSERV
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
         guard status == 0, let first = list else {
-            let reason = status == EAI_SYSTEM ? ClientSocket.describe(errno) : String(cString: gai_strerror(status))
+            let reason = status == EAI_SYSTEM ? SystemError.text(errno) : String(cString: gai_strerror(status))
             return .failure(.connectionFailed("could not resolve \(host): \(reason)"))
         }
         defer { freeaddrinfo(list) }

@@ -1,4 +1,5 @@
 // Where a request goes: scheme, host and port (the key of a connection pool).
+import EventLoops
 import Foundation
 
 /// The scheme, host and port of a request; requests to one origin share kept-alive connections.

@@ -1,4 +1,5 @@
 // Which requests go through a proxy: HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and their lowercase forms).
+import EventLoops
 import Foundation
 #if canImport(Glibc)
 import Glibc

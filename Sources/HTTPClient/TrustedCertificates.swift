@@ -1,4 +1,5 @@
 // Extra trusted CA certificates from a PEM file.
+import EventLoops
 import COpenSSL
 import Foundation
 #if canImport(Glibc)
@@ -15,7 +16,7 @@ public struct TrustedCertificates: @unchecked Sendable {  // X509 pointers are i
     /// Parses every certificate in the PEM file at `path`.
     public static func load(path: String) throws(HTTPClientError) -> TrustedCertificates {
         guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = access(path, R_OK) == 0 ? "unreadable" : ClientSocket.describe(errno)
+            let reason = access(path, R_OK) == 0 ? "unreadable" : SystemError.text(errno)
             throw .invalidRequest("cannot read CA file \(path): \(reason)")
         }
         let text = String(decoding: data, as: UTF8.self)

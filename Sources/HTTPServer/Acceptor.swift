@@ -1,4 +1,5 @@
 // Accepts connections from the listening socket on its own queue.
+import EventLoops
 import Dispatch
 import Telemetry
 #if canImport(Glibc)

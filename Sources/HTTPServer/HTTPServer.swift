@@ -108,7 +108,7 @@ public final class HTTPServer: Sendable {
             }
             return
         }
-        guard Socket.configureAccepted(fd) else {
+        guard Socket.configureStream(fd) else {
             let code = errno
             context.openConnections.subtract(1, ordering: .relaxed)
             Socket.close(fd)

@@ -1,4 +1,5 @@
 // Why the server could not start.
+import EventLoops
 
 /// A failure to start listening.
 public enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertible {

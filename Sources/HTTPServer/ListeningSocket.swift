@@ -1,4 +1,5 @@
 // Creating the non-blocking listening socket and accepting from it.
+import EventLoops
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -7,22 +7,13 @@ extension HTTPResponseParser {
         let bytes = buffer
         headBytes += bytes.count
         buffer.removeAll(keepingCapacity: true)
-        var lines = bytes.dropLast(4).split(separator: HTTPByteClass.lf, omittingEmptySubsequences: false).map { line in
-            line.last == HTTPByteClass.cr ? line.dropLast() : line
-        }
-        guard !lines.isEmpty else { throw .invalidStatusLine }
-        let (minor, status, reason) = try Self.parseStatusLine(lines.removeFirst())
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(lines.count)
-        for line in lines {
-            let (name, value) = try Self.parseField(line)
-            headers.add(name: name, value: value)
-        }
+        let head = try Self.parseHead(bytes)
+        let status = head.status
         if (100..<200).contains(status) {
             guard status != 101 else { throw .unexpectedUpgrade }
             return  // interim response: the final one follows
         }
-        let head = HTTPResponseHead(minorVersion: minor, status: status, reason: reason, headers: headers)
+        let headers = head.headers
         self.head = head
         events.append(.head(head))
         if requestWasHEAD || status == 204 || status == 304 {
@@ -48,6 +39,23 @@ extension HTTPResponseParser {
         } else {
             state = .untilClose
         }
+    }
+
+    /// One head as it came off the wire: the status line and header fields, ending in CRLF CRLF
+    /// (interim 1xx heads too; framing is not checked here).
+    public static func parseHead(_ bytes: [UInt8]) throws(HTTPResponseParseError) -> HTTPResponseHead {
+        var lines = bytes.dropLast(4).split(separator: HTTPByteClass.lf, omittingEmptySubsequences: false).map { line in
+            line.last == HTTPByteClass.cr ? line.dropLast() : line
+        }
+        guard !lines.isEmpty else { throw .invalidStatusLine }
+        let (minor, status, reason) = try parseStatusLine(lines.removeFirst())
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(lines.count)
+        for line in lines {
+            let (name, value) = try parseField(line)
+            headers.add(name: name, value: value)
+        }
+        return HTTPResponseHead(minorVersion: minor, status: status, reason: reason, headers: headers)
     }
 
     /// `HTTP/1.x SP 3DIGIT [SP reason-phrase]`.

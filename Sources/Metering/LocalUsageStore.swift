@@ -25,6 +25,7 @@ public final class LocalUsageStore: UsageStore {
     private let logger: Logger
     private let pending: PendingWriteQueue
     private let retryInterval: Duration
+    private let timerClock: any Clock<Duration>
 
     /// Rows per ledger write when the retry loop drains the queue.
     static let retryChunk = 512
@@ -36,9 +37,11 @@ public final class LocalUsageStore: UsageStore {
     ///   - backendName: what `/health` shows as `storage_backend`.
     ///   - retryInterval: pause between retries of failed ledger writes.
     ///   - maxPendingWrites: bound of the retry queue.
+    ///   - timerClock: what the retry loop sleeps on (tests pass a clock they advance).
     public init(
         registry: ThreadRegistry, ledger: any UsageLedger, backendName: String = "sqlite", clock: any MeteringClock = SystemClock(),
-        logger: Logger = .noop, retryInterval: Duration = .seconds(1), maxPendingWrites: Int = 100_000
+        logger: Logger = .noop, retryInterval: Duration = .seconds(1), maxPendingWrites: Int = 100_000,
+        timerClock: any Clock<Duration> = ContinuousClock()
     ) {
         self.registry = registry
         self.ledger = ledger
@@ -47,6 +50,7 @@ public final class LocalUsageStore: UsageStore {
         self.logger = logger
         self.pending = PendingWriteQueue(capacity: maxPendingWrites)
         self.retryInterval = retryInterval
+        self.timerClock = timerClock
     }
 
     // MARK: Runs
@@ -174,7 +178,7 @@ public final class LocalUsageStore: UsageStore {
     private func retryLoop() async {
         while true {
             do {
-                try await Task.sleep(for: retryInterval)
+                try await timerClock.sleep(for: retryInterval)
             } catch {
                 pending.retryLoopEnded()
                 return

@@ -22,6 +22,7 @@ public final class UsageMeter: Sendable {
     ///   - clock: time source of the registry and of the times recorded for recovery.
     ///   - retryInterval: pause between retries of failed ledger writes.
     ///   - maxPendingWrites: bound of the retry queue.
+    ///   - timerClock: what the retry loop sleeps on (tests pass a clock they advance).
     ///   - evictionBatchSize: most evictions between two yields of the registry during a sweep.
     public convenience init(
         maxAgeSeconds: Double,
@@ -31,13 +32,15 @@ public final class UsageMeter: Sendable {
         logger: Logger = .noop,
         retryInterval: Duration = .seconds(1),
         maxPendingWrites: Int = 100_000,
+        timerClock: any Clock<Duration> = ContinuousClock(),
         evictionBatchSize: Int = 4_096
     ) {
-        self.init(
+        let store = LocalUsageStore(
             registry: ThreadRegistry(maxAgeSeconds: maxAgeSeconds, clock: clock, evictionBatchSize: evictionBatchSize),
-            ledger: ledger, pricing: pricing, clock: clock, logger: logger,
-            retryInterval: retryInterval, maxPendingWrites: maxPendingWrites
+            ledger: ledger, clock: clock, logger: logger,
+            retryInterval: retryInterval, maxPendingWrites: maxPendingWrites, timerClock: timerClock
         )
+        self.init(store: store, pricing: pricing, clock: clock, logger: logger)
     }
 
     /// A meter over a `LocalUsageStore` with an existing registry. Give the registry the same

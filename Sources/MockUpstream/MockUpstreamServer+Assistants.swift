@@ -137,7 +137,15 @@ extension MockUpstreamServer {
         case .cutStream:
             state.withLock { $0.finish(runId, status: "failed", output: sent, usage: (usage.promptTokens, usage.completionTokens), responses: false) }
         case .stallStream(let duration):
-            try await Task.sleep(for: duration)
+            // Silent, but like the real API a cancel ends the run (cancelled, usage so far) at once.
+            let end = ContinuousClock.now + duration
+            while ContinuousClock.now < end {
+                if state.withLock({ $0.runs[runId]?.cancelRequested ?? false }) {
+                    state.withLock { $0.finish(runId, status: "cancelled", output: sent, usage: (usage.promptTokens, usage.completionTokens), responses: false) }
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
             state.withLock { $0.finish(runId, status: "expired", output: sent, usage: (usage.promptTokens, usage.completionTokens), responses: false) }
         case .errorEvent:
             state.withLock { $0.finish(runId, status: "failed", output: sent, usage: (usage.promptTokens, usage.completionTokens), responses: false) }

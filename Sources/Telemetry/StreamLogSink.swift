@@ -1,5 +1,6 @@
 // Log lines to a file descriptor, written in batches rather than one syscall per line.
 import Dispatch
+import EventLoops
 import Foundation
 import Synchronization
 
@@ -53,7 +54,7 @@ public final class StreamLogSink: LogSink {
         case .none: break
         case .now: flush()
         case .later:
-            timerQueue.asyncAfter(deadline: .now() + flushInterval.dispatchTime) { [self] in flush() }
+            timerQueue.asyncAfter(deadline: .now() + flushInterval.dispatchInterval) { [self] in flush() }
         }
     }
 
@@ -84,12 +85,4 @@ public final class StreamLogSink: LogSink {
     }
 
     private enum FlushAction { case none, now, later }
-}
-
-extension Duration {
-    /// This duration as a Dispatch interval (nanoseconds, at least zero).
-    fileprivate var dispatchTime: DispatchTimeInterval {
-        let (seconds, attoseconds) = components
-        return .nanoseconds(Int(max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)))
-    }
 }

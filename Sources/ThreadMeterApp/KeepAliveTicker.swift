@@ -11,20 +11,25 @@ final class KeepAliveTicker: Sendable {
         case keepAlive
     }
 
-    private final class SharedSchedule: Sendable {
-        let schedule: Mutex<KeepAliveSchedule>
-        init(_ schedule: KeepAliveSchedule) { self.schedule = Mutex(schedule) }
+    private final class SharedSchedule<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+        let schedule: Mutex<KeepAliveSchedule<Instant>>
+        init(_ schedule: KeepAliveSchedule<Instant>) { self.schedule = Mutex(schedule) }
     }
 
     let stream: AsyncStream<Item>
     private let forward: Task<Void, Never>
     private let ticker: Task<Void, Never>
 
-    init(events: AsyncStream<RunEvent>, interval: Double) {
+    /// Ticks per `policy`: its interval of silence, measured and slept on its clock.
+    convenience init(events: AsyncStream<RunEvent>, policy: KeepAlivePolicy) {
+        self.init(events: events, interval: policy.interval, clock: policy.clock)
+    }
+
+    /// - Parameter clock: what silence is measured and slept on (tests pass a clock they advance).
+    init<C: Clock<Duration>>(events: AsyncStream<RunEvent>, interval: Duration, clock: C) {
         let (stream, continuation) = AsyncStream.makeStream(of: Item.self)
         self.stream = stream
-        let clock = ContinuousClock()
-        let shared = SharedSchedule(KeepAliveSchedule(interval: .milliseconds(Int(interval * 1000)), start: clock.now))
+        let shared = SharedSchedule(KeepAliveSchedule(interval: interval, start: clock.now))
         forward = Task.onCurrentLoop {
             for await event in events {
                 shared.schedule.withLock { $0.eventSent(at: clock.now) }

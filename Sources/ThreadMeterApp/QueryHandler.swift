@@ -14,7 +14,7 @@ struct QueryHandler: Sendable {
     let budgets: BudgetGate
     let metrics: ServiceMetrics
     let agentName: String
-    let keepAliveSeconds: Double
+    let keepAlive: KeepAlivePolicy
     let instructions: String?
 
     func handle(_ request: RouteRequest) async -> HTTPResponse {
@@ -66,7 +66,7 @@ struct QueryHandler: Sendable {
                                    requestId: request.context.requestId, trace: trace)
         let before = await settler.begin(accepted)
         let session = RunSession(run: accepted, settler: settler, reporter: reporter, budgets: budgets, budgetBefore: budgetCheck, metrics: metrics,
-                                 agentName: agentName, keepAliveSeconds: keepAliveSeconds)
+                                 agentName: agentName, keepAlive: keepAlive)
         guard query.stream else { return await session.collect() }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/event-stream")

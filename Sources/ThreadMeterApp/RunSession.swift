@@ -16,7 +16,7 @@ struct RunSession: Sendable {
     let budgetBefore: BudgetCheck
     let metrics: ServiceMetrics
     let agentName: String
-    let keepAliveSeconds: Double
+    let keepAlive: KeepAlivePolicy
 
     /// Streams the run as SSE. Client gone ⇒ the run is abandoned upstream and its usage still recorded.
     func stream(to writer: any ResponseBodyWriter, before: TokenUsage) async {
@@ -25,7 +25,7 @@ struct RunSession: Sendable {
         do {
             try await writer.write(QueryEvents.sse("thread_info", QueryEvents.threadInfo(
                 agentName: agentName, threadId: run.threadId, newThread: run.upstream.isNewThread, usage: before, budget: budgetBefore.json)))
-            let ticks = KeepAliveTicker(events: run.upstream.events, interval: keepAliveSeconds)
+            let ticks = KeepAliveTicker(events: run.upstream.events, policy: keepAlive)
             defer { ticks.cancel() }
             var firstToken = true
             for await item in ticks.stream {

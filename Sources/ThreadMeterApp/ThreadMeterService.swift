@@ -24,25 +24,31 @@ public final class ThreadMeterService: Sendable {
     /// OTLP span export; nil without an OTLP endpoint.
     let spanExporter: SpanExporter?
     private let server = Mutex<HTTPServer?>(nil)
-    private let draining = DrainingFlag()
+    let draining = DrainingFlag()
     /// Set once shutdown finished: background work (the drop-in run watchers) ends.
     private let stopped = DrainingFlag()
     private let evictionTask = Mutex<Task<Void, Never>?>(nil)
+    /// What the eviction timer and the keep-alive schedule sleep on.
+    private let timerClock: any Clock<Duration>
 
     /// Assembles the service from its parts with a local store over `ledger` (tests inject the
-    /// upstream, ledger, clock and OTLP transport).
+    /// upstream, ledger, clock, timer clock and OTLP transport).
     public convenience init(configuration: ServiceConfiguration, upstream: any RunProvider, ledger: any UsageLedger,
                             pricing: PricingTable = .builtIn, clock: any MeteringClock = SystemClock(), logger: Logger,
-                            otlpTransport: (any OTLPTransport)? = nil) {
+                            otlpTransport: (any OTLPTransport)? = nil, timerClock: any Clock<Duration> = ContinuousClock()) {
         let meter = UsageMeter(maxAgeSeconds: configuration.threadMaxAgeSeconds, ledger: ledger, pricing: pricing, clock: clock,
-                               logger: logger.labelled("meter"))
-        self.init(configuration: configuration, upstream: upstream, meter: meter, logger: logger, otlpTransport: otlpTransport)
+                               logger: logger.labelled("meter"), timerClock: timerClock)
+        self.init(configuration: configuration, upstream: upstream, meter: meter, logger: logger, otlpTransport: otlpTransport,
+                  timerClock: timerClock)
     }
 
     /// Assembles the service around a meter (over any usage store).
+    /// - Parameter timerClock: what the eviction timer and the keep-alive schedule sleep on (tests
+    ///   pass a clock they advance).
     public init(configuration: ServiceConfiguration, upstream: any RunProvider, meter: UsageMeter, logger: Logger,
-                otlpTransport: (any OTLPTransport)? = nil) {
+                otlpTransport: (any OTLPTransport)? = nil, timerClock: any Clock<Duration> = ContinuousClock()) {
         self.configuration = configuration
+        self.timerClock = timerClock
         self.logger = logger
         self.upstream = upstream
         let metrics = ServiceMetrics()
@@ -75,7 +81,8 @@ public final class ThreadMeterService: Sendable {
             upstream: upstream, settler: RunSettler(meter: meter, logger: queryLogger),
             reporter: RunReporter(metrics: metrics, usageEvents: usageEvents, tracer: tracer, logger: queryLogger),
             budgets: budgets,
-            metrics: metrics, agentName: configuration.agentName, keepAliveSeconds: configuration.sseKeepAliveSeconds,
+            metrics: metrics, agentName: configuration.agentName,
+            keepAlive: KeepAlivePolicy(seconds: configuration.sseKeepAliveSeconds, clock: timerClock),
             instructions: configuration.instructions)
         let dropInLogger = logger.labelled("drop-in")
         let dropInSettler = RunSettler(meter: meter, logger: dropInLogger)
@@ -233,9 +240,10 @@ public final class ThreadMeterService: Sendable {
 
     private func startEvictionTimer() {
         let interval = configuration.evictionIntervalSeconds
+        let clock = timerClock
         let task = Task { [self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+                try? await clock.sleep(for: .milliseconds(Int(interval * 1000)))
                 if Task.isCancelled { break }
                 await self.evictIdleThreads()
             }

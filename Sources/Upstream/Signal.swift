@@ -27,11 +27,6 @@ final class Signal: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Waits until `fire()` or `deadline` on the continuous clock, whichever comes first.
-    func wait(until deadline: ContinuousClock.Instant) async {
-        await wait(until: deadline, clock: ContinuousClock())
-    }
-
     /// Waits until `fire()` or `deadline` on `clock`, whichever comes first.
     func wait<C: Clock>(until deadline: C.Instant, clock: C) async {
         let id = state.withLock { state -> Int in

@@ -29,16 +29,6 @@ func exchange(_ client: HTTPClient, _ request: HTTPClientRequest) async throws -
     return (response.status, response.headers, String(decoding: body, as: UTF8.self))
 }
 
-/// Polls `condition` every 20 ms for up to `seconds`.
-func eventually(within seconds: Double = 5, _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return condition()
-}
-
 /// The error `client` fails `request` with; records an issue (and returns nil) when it succeeds.
 func failure(_ client: HTTPClient, _ request: HTTPClientRequest) async -> HTTPClientError? {
     do {

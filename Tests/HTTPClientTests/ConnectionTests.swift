@@ -63,7 +63,8 @@ import TestSupport
         defer { server.stop() }
         let client = makeClient()
         _ = try await exchange(client, request("POST", "threads", base: server.baseURL, body: "{}"))
-        try await Task.sleep(for: .milliseconds(200))  // the server's FIN reaches the idle connection
+        // The server has closed it: the client's check of an idle connection sees the FIN.
+        #expect(await eventually { server.closedCount == 1 })
         let (status, _, _) = try await exchange(client, request("POST", "threads", base: server.baseURL, body: "{}"))
         #expect(status == 200)
         #expect(server.acceptedCount == 2)
@@ -238,7 +239,9 @@ import TestSupport
             }
         }
         defer { server.stop() }
-        let client = makeClient { $0.maxConnectionsPerOrigin = 1 }
+        // The wait for a free connection is bounded by the connect timeout: `patience` here, so a
+        // loaded machine makes the test slower, not red.
+        let client = makeClient { $0.maxConnectionsPerOrigin = 1; $0.connectTimeout = patience }
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for index in 0..<4 {
                 let target = try request("GET", "responses/r\(index)", base: server.baseURL)
@@ -267,14 +270,7 @@ import TestSupport
         let client = makeClient()
         let response = try await client.execute(request("GET", "big", base: server.baseURL))
         // Nobody reads: once the client's buffer and the socket buffers are full, the server is stuck.
-        var stalled = -1
-        for _ in 0..<100 {
-            let now = written.load(ordering: .acquiring)
-            if now > 0, now == stalled { break }
-            stalled = now
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        #expect(stalled > 0 && written.load(ordering: .acquiring) == stalled, "the server stopped making progress")
+        let stalled = try #require(await eventuallyStalls { written.load(ordering: .acquiring) }, "the server stopped making progress")
         #expect(stalled < 64 << 20, "the client holds back at its watermark (server wrote \(stalled) bytes)")
         // Reading again lets the server go on.
         var received = 0

@@ -100,10 +100,11 @@ import TestSupport
         defer { server.stop() }
         let client = makeClient { $0.poolIdleTimeout = .milliseconds(50) }
         let base = URL(string: "http://localhost:\(server.port)/v1")!
-        for _ in 0..<2 {
+        for round in 1...2 {
             let (status, _, _) = try await exchange(client, request("GET", "models", base: base))
             #expect(status == 200)
-            try await Task.sleep(for: .milliseconds(200))  // the idle connection closes: the next one connects again
+            // The idle connection closes (the server sees it go): the next one connects again.
+            #expect(await eventually { server.closedCount == round })
         }
         #expect(server.acceptedCount == 2)
         #expect(client.dnsLookups == 1)

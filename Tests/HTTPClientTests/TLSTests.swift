@@ -78,7 +78,7 @@ import TestSupport
         let client = try await Self.trustingTestCA { $0.poolIdleTimeout = .milliseconds(100) }
         _ = try await exchange(client, request("GET", "a", base: upstream.url()))
         #expect(await eventually { upstream.backend.acceptedCount == 1 })
-        try await Task.sleep(for: .milliseconds(400))  // the idle connection closes
+        #expect(await eventually { upstream.backend.closedCount == 1 }, "the idle connection closes")
         _ = try await exchange(client, request("GET", "b", base: upstream.url()))
         #expect(upstream.tls.seen.handshakes == 2)
         #expect(upstream.tls.seen.resumed == 1, "the second connection resumed the first one's session")
@@ -88,17 +88,20 @@ import TestSupport
     @Test func aSlowReaderOverTLSStopsTheSocketAndStillGetsEveryByteInOrder() async throws {
         let block = (0..<(64 * 1024)).map { UInt8(truncatingIfNeeded: $0 % 251) }
         let blocks = 48
+        let sent = Atomic<Int>(0)
         let upstream = try await Upstream(leaf: .localhost) { connection in
             guard connection.readRequest() != nil else { return }
             connection.write("HTTP/1.1 200 OK\r\nContent-Length: \(blocks * block.count)\r\n\r\n")
             for _ in 0..<blocks {
                 guard LoopbackListener.send(connection.fd, block) else { return }
+                sent.add(1, ordering: .relaxed)
             }
         }
         defer { upstream.stop() }
         let client = try await Self.trustingTestCA()
         let response = try await client.execute(request("GET", "big", base: upstream.url()))
-        try await Task.sleep(for: .milliseconds(300))  // the client stops reading at its watermark
+        // The client stops reading at its watermark: the backend's sends stop.
+        #expect(await eventuallyStalls { sent.load(ordering: .relaxed) } != nil)
         var received: [UInt8] = []
         for try await chunk in response.body {
             received += chunk

@@ -21,17 +21,12 @@ import TestSupport
                 }
             })
         }
-        try await withTestServer(configuration: testConfiguration { $0.writeTimeout = .seconds(10) }, handler: handler) { port in
+        try await withTestServer(configuration: testConfiguration(), handler: handler) { port in
             let connection = try TestConnection(port: port, receiveBufferSize: 4096)
             try await connection.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-            // Wait until the writer stops making progress.
-            var last = -1
-            var stableSince = ContinuousClock.now
-            while ContinuousClock.now - stableSince < .milliseconds(300) {
-                try await Task.sleep(for: .milliseconds(20))
-                let now = written.load(ordering: .relaxed)
-                if now != last { last = now; stableSince = .now }
-            }
+            // Wait until the writer stops making progress while inside write().
+            let last = try #require(await eventuallyStalls({ written.load(ordering: .relaxed) },
+                                                           while: { insideWrite.load(ordering: .relaxed) }))
             // Kernel socket buffers plus the 64 KiB high watermark: far below the 16 MB the handler wants to write.
             #expect(last < 4 * 1024 * 1024, "writer got \(last) bytes out without a reader")
             #expect(last < total)
@@ -48,20 +43,17 @@ import TestSupport
         let handler: HTTPHandler = { _, _ in
             HTTPResponse(status: 200, headers: ["Content-Type": "text/event-stream"], body: .stream { writer in
                 try await writer.write(SSEEncoder.event("thread_info", data: "{}"))
-                try await outcome.recordingCancellation { try await Task.sleep(for: .seconds(60)) }
+                try await outcome.recordingCancellation { try await Task.sleep(for: .seconds(3_600)) }
             })
         }
         try await withTestServer(handler: handler) { port in
             let stream = try await openEventStream(port: port, method: "GET", path: "/")
             #expect(try await stream.nextEvent()?.event == "thread_info")
-            let closedAt = ContinuousClock.now
             stream.close()
             #expect(await outcome.wait())
             #expect(outcome.error is CancellationError)
-            // Recorded when the server cancelled the task (on its queue), not when the test saw it.
-            let delay = try #require(outcome.recordedAt) - closedAt
-            // Milliseconds normally; the bound allows for a machine busy with other suites.
-            #expect(delay < .seconds(2), "handler cancelled \(delay) after the client left")
+            // The handler sleeps for an hour: only the server cancelling it on the client's
+            // departure ends it within `patience`; no wall-clock bound on how fast.
         }
     }
 
@@ -93,20 +85,18 @@ import TestSupport
         let started = TestLatch()
         let handler: HTTPHandler = { _, _ in
             started.open()
-            _ = try? await outcome.recordingCancellation { try await Task.sleep(for: .seconds(60)) }
+            _ = try? await outcome.recordingCancellation { try await Task.sleep(for: .seconds(3_600)) }
             return HTTPResponse(status: 200)
         }
         try await withTestServer(handler: handler) { port in
             let connection = try TestConnection(port: port)
             try await connection.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-            #expect(await started.wait(timeout: patience))
-            let closedAt = ContinuousClock.now
+            #expect(await started.wait())
             connection.close()
             #expect(await outcome.wait())
             #expect(outcome.error is CancellationError)
-            let delay = try #require(outcome.recordedAt) - closedAt
-            // Milliseconds normally; the bound allows for a machine busy with other suites.
-            #expect(delay < .seconds(2), "handler cancelled \(delay) after the client left")
+            // The handler sleeps for an hour: only the server cancelling it on the client's
+            // departure ends it within `patience`; no wall-clock bound on how fast.
         }
     }
 }

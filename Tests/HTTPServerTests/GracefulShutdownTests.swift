@@ -78,7 +78,7 @@ import TestSupport
         let shutdownStarted = TestLatch()
         let handler: HTTPHandler = { request, context in
             handlerStarted.open()
-            await shutdownStarted.wait(timeout: patience)
+            await shutdownStarted.wait()
             return await Handlers.echo(request, context)
         }
         try await withRunningServer(handler: handler) { server in
@@ -86,10 +86,14 @@ import TestSupport
             let connection = try TestConnection(port: port)
             try await connection.send("GET /busy HTTP/1.1\r\nHost: a\r\n\r\nGET /never HTTP/1.1\r\nHost: a\r\n\r\n")
             // Shut down only once the request is in flight (unread bytes would count as idle).
-            #expect(await handlerStarted.wait(timeout: patience))
+            #expect(await handlerStarted.wait())
             let shutdown = Task { await server.shutdownGracefully(deadline: patience) }
             // Refused connections show the shutdown has begun; only then does the handler answer.
-            while (try? TestConnection(port: port)) != nil { try await Task.sleep(for: .milliseconds(2)) }
+            #expect(await eventually {
+                guard let probe = try? TestConnection(port: port) else { return true }
+                probe.close()
+                return false
+            }, "the listener closes")
             shutdownStarted.open()
             let response = try await connection.readResponse()
             #expect(response.text == "GET /busy ")

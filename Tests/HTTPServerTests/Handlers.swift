@@ -20,12 +20,6 @@ enum Handlers {
     }
 }
 
-/// How long a test waits for something that must happen. Generous on purpose: in a full
-/// `swift test` other suites can starve the 2-thread concurrency pool for seconds, while the
-/// server's Dispatch timers keep running. Tests bound timing from below, or measure on the server's
-/// side, rather than expecting test code to run promptly.
-let patience: Duration = .seconds(30)
-
 /// Long timeouts by default: only the timeout a test is about should be short.
 func testConfiguration(_ adjust: (inout HTTPServerConfiguration) -> Void = { _ in }) -> HTTPServerConfiguration {
     var configuration = HTTPServerConfiguration()
@@ -51,7 +45,7 @@ final class TestOutcome: Sendable {
     var error: (any Error)? { state.withLock { $0.error } }
     var recordedAt: ContinuousClock.Instant? { state.withLock { $0.at } }
 
-    func wait(timeout: Duration = patience) async -> Bool { await latch.wait(timeout: timeout) }
+    func wait() async -> Bool { await latch.wait() }
 
     /// Runs `body`; a cancellation of the current task is recorded the moment it is requested.
     func recordingCancellation<T>(_ body: () async throws -> T) async rethrows -> T {

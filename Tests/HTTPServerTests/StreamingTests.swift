@@ -11,7 +11,7 @@ import TestSupport
             HTTPResponse(status: 200, headers: ["Content-Type": "text/event-stream"], body: .stream { writer in
                 try await writer.write(SSEEncoder.event("content", data: #"{"n":1}"#))
                 // Only continue once the client has seen the first event: proves it was flushed.
-                guard await firstReceived.wait(timeout: patience) else { return }
+                guard await firstReceived.wait() else { return }
                 try await writer.write(SSEEncoder.event("content", data: #"{"n":2}"#))
             })
         }

@@ -47,7 +47,7 @@ enum HostileApp {
         var body = #"{"query":"What does the enterprise plan cost?","stream":false"#
         if let threadId { body += #","threadId":"\#(threadId)""# }
         body += "}"
-        let response = try await sendRequest(port: port, path: "/v1/query", headers: [("Content-Type", "application/json")], body: body, timeout: .seconds(5))
+        let response = try await sendRequest(port: port, path: "/v1/query", headers: [("Content-Type", "application/json")], body: body, timeout: patience)
         #expect(response.status == 200, "\(response.text.prefix(300))", sourceLocation: sourceLocation)
         return response.jsonObject?["thread_id"] as? String
     }

@@ -70,20 +70,17 @@ enum HostileServer {
         }
     }
 
-    /// A normal request on a new connection is answered, and quickly.
-    static func expectServed(port: Int, within limit: Duration = .seconds(2), sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        let start = ContinuousClock.now
-        let response = try await sendRequest(port: port, path: "/health", timeout: limit)
+    /// A normal request on a new connection is answered. How fast is not asserted on the wall clock
+    /// (every suite may be running at once on two cores); the attack tests check instead that it is
+    /// answered while the hostile connections are still held.
+    static func expectServed(port: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let response = try await sendRequest(port: port, path: "/health", timeout: patience)
         #expect(response.status == 200, sourceLocation: sourceLocation)
-        #expect(ContinuousClock.now - start < limit, sourceLocation: sourceLocation)
     }
 
     /// Waits until the server holds at most `count` connections; returns the last count seen.
-    static func waitForConnections(_ server: HTTPServer, atMost count: Int, timeout: Duration = .seconds(5)) async -> Int {
-        let deadline = ContinuousClock.now + timeout
-        while server.openConnections > count, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+    static func waitForConnections(_ server: HTTPServer, atMost count: Int) async -> Int {
+        _ = await eventually { server.openConnections <= count }
         return server.openConnections
     }
 }

@@ -1,4 +1,5 @@
 // Many raw non-blocking client sockets at once: open, trickle or dump bytes, check for a close, abandon.
+import TestSupport
 import Glibc
 
 /// Plain file descriptors, no per-connection thread or queue, so a test can hold thousands.
@@ -25,7 +26,7 @@ enum RawSockets {
     }
 
     /// Opens `count` connections and waits (up to `timeout`) until each is established.
-    static func openMany(_ count: Int, port: Int, receiveBuffer: Int32? = nil, timeout: Duration = .seconds(5)) -> [Int32] {
+    static func openMany(_ count: Int, port: Int, receiveBuffer: Int32? = nil, timeout: Duration = patience) -> [Int32] {
         var fds: [Int32] = []
         fds.reserveCapacity(count)
         for _ in 0..<count {

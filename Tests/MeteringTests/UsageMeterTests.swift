@@ -1,16 +1,19 @@
 import Synchronization
 import Telemetry
 import Testing
+import TestSupport
 @testable import Metering
 
 @Suite struct UsageMeterTests {
     let clock = ManualClock()
     let ledger = InMemoryLedger()
+    /// What the retry loop sleeps on: retries happen when a test advances it.
+    let timer = TestClock()
 
     func meter(maxAge: Double = 86_400, ledger: (any UsageLedger)? = nil, logger: Logger = .noop, maxPending: Int = 100) -> UsageMeter {
         UsageMeter(
             maxAgeSeconds: maxAge, ledger: ledger ?? self.ledger, clock: clock, logger: logger,
-            retryInterval: .milliseconds(5), maxPendingWrites: maxPending
+            retryInterval: .seconds(1), maxPendingWrites: maxPending, timerClock: timer
         )
     }
 
@@ -19,6 +22,14 @@ import Testing
             runId: run ?? "run_\(thread)_\(input)_\(output)", threadId: thread, account: account, model: model,
             usage: TokenUsage(inputTokens: input, outputTokens: output), startedAt: clock.now() - 1, finishedAt: clock.now()
         )
+    }
+
+    /// Advances the retry timer until the meter reports healthy (false after `patience`).
+    func retriedUntilHealthy(_ m: UsageMeter) async -> Bool {
+        await eventually {
+            timer.advance(by: .seconds(1))
+            return m.isHealthy
+        }
     }
 
     @Test func finishRun_returnsNewTotals_andStoresTheRowWithCostAndRecordTime() async throws {
@@ -103,11 +114,13 @@ import Testing
         }
         #expect(!m.isHealthy)
         #expect(try await m.snapshot(threadId: "t")?.usage.inputTokens == 15)
-        try await Task.sleep(for: .milliseconds(30))
-        #expect(!m.isHealthy, "still failing")
+        await timer.waitForSleepers()
+        timer.advance(by: .seconds(1))
+        await timer.waitForSleepers()
+        #expect(!m.isHealthy, "still failing after a retry")
         #expect(m.pendingWrites == 1)
         ledger.failWrites = false
-        try await waitUntil { m.isHealthy }
+        #expect(await retriedUntilHealthy(m))
         #expect(ledger.records.map(\.runId) == ["r1", "r2"])
         #expect(m.pendingWrites == 0)
         // The recovered ledger rebuilds exactly what the clients were told.
@@ -120,15 +133,12 @@ import Testing
         let m = meter(maxPending: 1)
         ledger.failWrites = true
         await #expect(throws: StorageError.self) { try await m.finishRun(self.record("t", 1, 0, run: "r1")) }
-        do {
-            _ = try await m.finishRun(record("t", 2, 0, run: "r2"))
-        } catch {
-            #expect(!error.queuedForRetry)
-            #expect(error.snapshot?.usage.inputTokens == 3)
-        }
+        let error = await #expect(throws: StorageError.self) { try await m.finishRun(self.record("t", 2, 0, run: "r2")) }
+        #expect(error?.queuedForRetry == false)
+        #expect(error?.snapshot?.usage.inputTokens == 3)
         #expect(m.droppedWrites == 1)
         ledger.failWrites = false
-        try await waitUntil { m.isHealthy }
+        #expect(await retriedUntilHealthy(m))
         #expect(ledger.records.map(\.runId) == ["r1"])
     }
 
@@ -170,7 +180,7 @@ import Testing
         #expect(await m.evictIdle() == ["t"])
         #expect(!m.isHealthy)
         ledger.failWrites = false
-        try await waitUntil { m.isHealthy }
+        #expect(await retriedUntilHealthy(m))
         #expect(ledger.evictions.map(\.threadId) == ["t"])
     }
 
@@ -223,15 +233,6 @@ final class ProbeLedger: UsageLedger {
     func usageHistory(since: Double?, until: Double?, groupBy: UsageGrouping) async throws -> [UsageBucket] {
         try await inner.usageHistory(since: since, until: until, groupBy: groupBy)
     }
-}
-
-/// Polls `condition` every few milliseconds for up to two seconds.
-func waitUntil(_ condition: @Sendable () async -> Bool) async throws {
-    for _ in 0..<400 {
-        if await condition() { return }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-    Issue.record("condition not met within 2 s")
 }
 
 /// Token counts exactly equal; costs equal up to floating-point summation order.

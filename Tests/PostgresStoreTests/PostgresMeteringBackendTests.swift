@@ -22,7 +22,7 @@ struct PostgresMeteringBackendTests {
             let before = await backend!.beginRun(threadId: "thread_s", account: nil)
             #expect(before.usage.totalTokens == 20)
             try await offCooperativePool { try server.stop() }
-            #expect(await eventually(.seconds(5)) { !backend!.acceptsRuns })
+            #expect(await eventually { !backend!.acceptsRuns })
             var failure: StorageError?
             do {
                 _ = try await backend!.record(StoreFixtures.record("thread_s", run: "r2", input: 1, output: 2))
@@ -35,15 +35,19 @@ struct PostgresMeteringBackendTests {
             // The replica restarts while the store is still down.
             backend!.close()
             backend = nil
-            try await Task.sleep(for: .milliseconds(100))
-            let spool = try RunSpool(path: spoolPath)
+            var reopened: RunSpool?
+            #expect(await eventually {
+                reopened = try? RunSpool(path: spoolPath)
+                return reopened != nil
+            }, "the closed replica lets go of its spool")
+            let spool = try #require(reopened)
             #expect(spool.pending.map(\.runId) == ["r2"])
             try await offCooperativePool { try server.start() }
             let restarted = PostgresMeteringBackend(store: try await StoreFixtures.open(server.url), spool: spool, maxAgeSeconds: 3_600,
                                                     refreshInterval: .milliseconds(200))
             defer { restarted.close() }
             await restarted.recover()
-            #expect(await eventually(.seconds(10)) { restarted.isHealthy })
+            #expect(await eventually { restarted.isHealthy })
             #expect(spool.isEmpty)
             // Replaying again (as after a crash between commit and the done line) changes nothing.
             _ = try await restarted.store.finishRun(StoreFixtures.record("thread_s", run: "r2", input: 1, output: 2), lease: nil)

@@ -87,7 +87,7 @@ struct PostgresUsageStoreTests {
     /// replica, and takes it once that replica's lease lapses (the replica "died": no renewal).
     @Test func eviction_skipsLeasedThreads_untilTheLeaseLapses() async throws {
         try await withTestDatabase { database in
-            let dying = try await StoreFixtures.open(database.url) { $0.leaseSeconds = 1.5; $0.leaseRenewInterval = .seconds(3_600) }
+            let dying = try await StoreFixtures.open(database.url) { $0.leaseSeconds = 3; $0.leaseRenewInterval = .seconds(3_600) }
             let survivor = try await StoreFixtures.open(database.url)
             defer { dying.close(); survivor.close() }
             let (idleLease, _) = try await survivor.beginRun(threadId: "thread_idle", account: nil)
@@ -98,9 +98,8 @@ struct PostgresUsageStoreTests {
             #expect(first == ["thread_idle"])
             #expect(try await survivor.snapshot(threadId: "thread_idle") == nil)
             #expect(try await dying.snapshot(threadId: "thread_busy") != nil)
-            try await Task.sleep(for: .milliseconds(1_200))
-            let second = try await survivor.evictIdle(maxAgeSeconds: 0.5)
-            #expect(second == ["thread_busy"])
+            // Taken once the 3 s lease lapses (on the database's clock), however long the wait here.
+            #expect(try await eventually { try await survivor.evictIdle(maxAgeSeconds: 0.5) == ["thread_busy"] })
             let totals = try await dying.totals()
             #expect(totals.threads == 0)
             #expect(totals.totalTokens == 0)
@@ -110,14 +109,14 @@ struct PostgresUsageStoreTests {
     /// Leases are renewed while a run lasts longer than the lease itself.
     @Test func renewedLease_keepsALongRunsThreadFromEviction() async throws {
         try await withTestDatabase { database in
-            let store = try await StoreFixtures.open(database.url) { $0.leaseSeconds = 1; $0.leaseRenewInterval = .milliseconds(300) }
+            let store = try await StoreFixtures.open(database.url) { $0.leaseSeconds = 2; $0.leaseRenewInterval = .milliseconds(200) }
             defer { store.close() }
             let (lease, _) = try await store.beginRun(threadId: "thread_long", account: nil)
-            try await Task.sleep(for: .milliseconds(1_800))
+            // Longer than the lease: only renewals (every 200 ms) keep it; a loaded machine has 1.8 s of slack.
+            try await Task.sleep(for: .milliseconds(2_500))
             #expect(try await store.evictIdle(maxAgeSeconds: 0.5).isEmpty)
             _ = try await store.finishRun(StoreFixtures.record("thread_long", run: "r", input: 1, output: 1), lease: lease)
-            try await Task.sleep(for: .milliseconds(600))
-            #expect(try await store.evictIdle(maxAgeSeconds: 0.5) == ["thread_long"])
+            #expect(try await eventually { try await store.evictIdle(maxAgeSeconds: 0.5) == ["thread_long"] })
         }
     }
 
@@ -207,13 +206,13 @@ struct PostgresUsageStoreTests {
             _ = try await store.finishRun(StoreFixtures.record("thread_o", run: "before", input: 5, output: 5), lease: lease)
             #expect(store.isHealthy)
             try await offCooperativePool { try server.stop() }
-            #expect(await eventually(.seconds(5)) { !store.isHealthy })
+            #expect(await eventually { !store.isHealthy })
             let clock = ContinuousClock()
             let start = clock.now
             await #expect(throws: PostgresError.self) { _ = try await store.beginRun(threadId: "thread_o", account: nil) }
             #expect(clock.now - start < .seconds(3), "a query while down fails fast")
             try await offCooperativePool { try server.start() }
-            #expect(await eventually(.seconds(10)) { store.isHealthy })
+            #expect(await eventually { store.isHealthy })
             let (again, before) = try await store.beginRun(threadId: "thread_o", account: nil)
             #expect(before.usage.totalTokens == 10)
             let after = try await store.finishRun(StoreFixtures.record("thread_o", run: "after", input: 1, output: 1), lease: again).after

@@ -26,17 +26,6 @@ enum StoreFixtures {
     }
 }
 
-/// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
-func eventually(_ timeout: Duration, _ condition: () async -> Bool) async -> Bool {
-    let clock = ContinuousClock()
-    let end = clock.now.advanced(by: timeout)
-    while clock.now < end {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return await condition()
-}
-
 /// The `PostgresError` `body` throws (nil when it succeeds or throws something else).
 func postgresFailure(_ body: () async throws -> Void) async -> PostgresError? {
     do {

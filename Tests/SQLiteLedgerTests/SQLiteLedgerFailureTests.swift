@@ -4,6 +4,7 @@ import Metering
 import CSQLite
 import Synchronization
 import Testing
+import TestSupport
 
 @Suite struct SQLiteLedgerFailureTests {
     let clock = ManualClock(Fixtures.t0)
@@ -45,7 +46,7 @@ import Testing
         #expect(ledger.statistics.failedTransactions >= 3)
 
         failing.isOn = false
-        try await waitUntil("the meter is healthy again") { meter.isHealthy }
+        #expect(await eventually { meter.isHealthy }, "the meter is healthy again")
         #expect(ledger.isHealthy)
         ledger.close()
 
@@ -79,7 +80,7 @@ import Testing
         #expect(!meter.isHealthy)
 
         try FileManager.default.removeItem(atPath: filler)
-        try await waitUntil("the meter is healthy again") { meter.isHealthy }
+        #expect(await eventually { meter.isHealthy }, "the meter is healthy again")
         _ = try await meter.finishRun(record("t", 1, run: "r3"))
         let threads = try await ledger.loadThreads(activeSince: 0)
         #expect(threads.first?.usage.inputTokens == 16)

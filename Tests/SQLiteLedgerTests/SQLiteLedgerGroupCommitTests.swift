@@ -4,6 +4,7 @@ import Metering
 @testable import SQLiteLedger
 import Synchronization
 import Testing
+import TestSupport
 
 @Suite struct SQLiteLedgerGroupCommitTests {
     /// Holds the first commit until the test releases it.
@@ -36,14 +37,14 @@ import Testing
                 try await ledger.append(Fixtures.record("t", 1, 0, run: "first", at: Fixtures.t0))
                 gate.acknowledged.add(1, ordering: .relaxed)
             }
-            try await waitUntil("the first commit is in flight") { gate.commits.withLock { $0.count } == 1 }
+            #expect(await eventually { gate.commits.withLock { $0.count } == 1 }, "the first commit is in flight")
             for i in 0..<63 {
                 group.addTask {
                     try await ledger.append(Fixtures.record("t\(i)", 1, 0, run: "r\(i)", at: Fixtures.t0))
                     gate.acknowledged.add(1, ordering: .relaxed)
                 }
             }
-            try await waitUntil("63 appends queue behind it") { ledger.queuedWrites == 63 }
+            #expect(await eventually { ledger.queuedWrites == 63 }, "63 appends queue behind it")
             #expect(gate.acknowledged.load(ordering: .relaxed) == 0, "nobody is told before their commit")
             gate.release.signal()
             try await group.waitForAll()
@@ -68,11 +69,11 @@ import Testing
         defer { ledger.close() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await ledger.append(Fixtures.record("t", 1, 0, run: "first", at: Fixtures.t0)) }
-            try await waitUntil("the first commit is in flight") { gate.commits.withLock { $0.count } == 1 }
+            #expect(await eventually { gate.commits.withLock { $0.count } == 1 }, "the first commit is in flight")
             for i in 0..<5 {
                 group.addTask { try await ledger.append(Fixtures.record("t", 1, 0, run: "r\(i)", at: Fixtures.t0)) }
             }
-            try await waitUntil("5 appends queue behind it") { ledger.queuedWrites == 5 }
+            #expect(await eventually { ledger.queuedWrites == 5 }, "5 appends queue behind it")
             gate.release.signal()
             try await group.waitForAll()
         }

@@ -4,6 +4,7 @@ import Metering
 @testable import SQLiteLedger
 import Telemetry
 import Testing
+import TestSupport
 
 /// A fresh directory under /tmp, removed by `remove()`.
 struct TemporaryDirectory {
@@ -58,11 +59,3 @@ extension SQLiteLedger {
     }
 }
 
-/// Polls `condition` every few milliseconds for up to five seconds.
-func waitUntil(_ what: String, _ condition: @Sendable () async -> Bool) async throws {
-    for _ in 0..<1_000 {
-        if await condition() { return }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-    Issue.record("timed out waiting until \(what)")
-}

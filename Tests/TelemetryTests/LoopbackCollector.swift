@@ -1,5 +1,6 @@
 // A tiny HTTP/1.1 collector on 127.0.0.1 for shipper tests: records requests, answers scripted statuses.
 import Foundation
+import TestSupport
 import Glibc
 import Synchronization
 
@@ -53,13 +54,9 @@ final class LoopbackCollector: Sendable {
 
     var requests: [Request] { state.withLock { $0.requests } }
 
-    /// Waits until at least `count` requests arrived or `timeout` passed.
-    func waitForRequests(_ count: Int, timeout: Duration = .seconds(5)) async -> [Request] {
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: timeout)
-        while clock.now < deadline, requests.count < count {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
+    /// Waits until at least `count` requests arrived (or `patience` passed); returns what arrived.
+    func waitForRequests(_ count: Int) async -> [Request] {
+        _ = await eventually { requests.count >= count }
         return requests
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Telemetry
 import Testing
+import TestSupport
 
 @Suite struct StreamLogSinkTests {
     /// A pipe whose read end is non-blocking, so a test can see what has been written so far.
@@ -66,10 +67,10 @@ import Testing
         let sink = StreamLogSink(fileDescriptor: pipe.writeFD, flushInterval: .milliseconds(20))
         sink.emit(record(.info, "soon"))
         var text = ""
-        for _ in 0..<200 where text.isEmpty {
-            try await Task.sleep(for: .milliseconds(10))
-            text = pipe.available()
-        }
+        #expect(await eventually {
+            text += pipe.available()
+            return !text.isEmpty
+        })
         #expect(text.contains("soon"))
     }
 }

@@ -11,6 +11,7 @@ public final class LoopbackListener: Sendable {
     public let port: Int
     private let fd: Int32
     private let accepted = Atomic<Int>(0)
+    private let closed = Atomic<Int>(0)
     private let stopped = DispatchSemaphore(value: 0)
 
     /// `serve` gets the connected socket and its position among accepted connections (0 first).
@@ -45,6 +46,7 @@ public final class LoopbackListener: Sendable {
                 let worker = Thread {
                     serve(client, index)
                     close(client)
+                    self.closed.add(1, ordering: .acquiringAndReleasing)
                 }
                 worker.start()
             }
@@ -54,6 +56,9 @@ public final class LoopbackListener: Sendable {
 
     /// Connections accepted so far.
     public var acceptedCount: Int { accepted.load(ordering: .acquiring) }
+
+    /// Connections this side has closed so far (their `serve` returned).
+    public var closedCount: Int { closed.load(ordering: .acquiring) }
 
     /// Stops accepting and closes the listening socket (connections being served finish on their own).
     public func stop() {

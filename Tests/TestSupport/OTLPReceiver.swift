@@ -94,13 +94,9 @@ public final class OTLPReceiver: Sendable {
         }
     }
 
-    /// Waits until at least `count` spans arrived or `timeout` passed; returns what arrived.
-    public func waitForSpans(_ count: Int, timeout: Duration = .seconds(15)) async -> [ReceivedSpan] {
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: timeout)
-        while clock.now < deadline, spans.count < count {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+    /// Waits until at least `count` spans arrived (or `patience` passed); returns what arrived.
+    public func waitForSpans(_ count: Int) async -> [ReceivedSpan] {
+        _ = await eventually { spans.count >= count }
         return spans
     }
 

@@ -81,6 +81,9 @@ public final class ScriptedHTTPServer: Sendable {
     /// Connections accepted so far.
     public var acceptedCount: Int { listener.acceptedCount }
 
+    /// Connections the server has closed so far (their script returned).
+    public var closedCount: Int { listener.closedCount }
+
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)/v1")! }
 
     public init(script: @escaping @Sendable (ScriptedConnection) -> Void) throws {

@@ -3,7 +3,7 @@
 /// Opens a connection, sends one request (`Connection: close`), returns the response.
 public func sendRequest(
     port: Int, method: String = "GET", path: String, headers: [(String, String)] = [], body: [UInt8] = [],
-    timeout: Duration = .seconds(30)
+    timeout: Duration = patience
 ) async throws -> TestResponse {
     let connection = try TestConnection(port: port)
     defer { connection.close() }
@@ -15,7 +15,7 @@ public func sendRequest(
 /// `sendRequest` with a text body (e.g. JSON).
 public func sendRequest(
     port: Int, method: String = "POST", path: String, headers: [(String, String)] = [], body: String,
-    timeout: Duration = .seconds(30)
+    timeout: Duration = patience
 ) async throws -> TestResponse {
     try await sendRequest(port: port, method: method, path: path, headers: headers, body: Array(body.utf8), timeout: timeout)
 }

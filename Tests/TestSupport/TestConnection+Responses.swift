@@ -5,7 +5,7 @@ extension TestConnection {
     /// Sends a request on this (possibly kept-alive) connection and reads the response.
     public func request(
         method: String = "GET", path: String, headers: [(String, String)] = [], body: [UInt8] = [],
-        timeout: Duration = .seconds(30)
+        timeout: Duration = patience
     ) async throws -> TestResponse {
         try await send(Self.encodeRequest(method: method, path: path, headers: headers, body: body))
         return try await readResponse(timeout: timeout, forHEAD: method == "HEAD")
@@ -27,7 +27,7 @@ extension TestConnection {
 
     /// The next complete response. `forHEAD`: the request was HEAD, so there is no body.
     /// A `100 Continue` is returned as a response of its own.
-    public func readResponse(timeout: Duration = .seconds(30), forHEAD: Bool = false) async throws -> TestResponse {
+    public func readResponse(timeout: Duration = patience, forHEAD: Bool = false) async throws -> TestResponse {
         let deadline = ContinuousClock.now + timeout
         let head = try await takeHead(deadline: deadline)
         let noBody = forHEAD || head.status < 200 || head.status == 204 || head.status == 304
@@ -53,12 +53,12 @@ extension TestConnection {
     }
 
     /// Reads just the status line and fields.
-    public func readHead(timeout: Duration = .seconds(30)) async throws -> TestResponseHead {
+    public func readHead(timeout: Duration = patience) async throws -> TestResponseHead {
         try await takeHead(deadline: .now + timeout)
     }
 
     /// The next chunk of a chunked body as soon as it is complete; nil after the last chunk.
-    public func readChunk(timeout: Duration = .seconds(30)) async throws -> [UInt8]? {
+    public func readChunk(timeout: Duration = patience) async throws -> [UInt8]? {
         try await takeChunk(deadline: .now + timeout)
     }
 
@@ -77,22 +77,23 @@ extension TestConnection {
         }
     }
 
+    /// The next head, parsed by `HTTPWire.HTTPResponseParser.parseHead` (interim 1xx heads too).
     func takeHead(deadline: ContinuousClock.Instant) async throws -> TestResponseHead {
-        let statusLine = String(decoding: try await takeLine(deadline: deadline, waitingFor: "a status line"), as: UTF8.self)
-        let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
-            throw TestClientError.malformed("status line '\(statusLine)'")
-        }
-        var headers = HTTPHeaders()
+        let end: [UInt8] = [13, 10, 13, 10]
         while true {
-            let line = try await takeLine(deadline: deadline, waitingFor: "header fields")
-            if line.isEmpty { break }
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { throw TestClientError.malformed("field line without colon") }
-            let name = String(decoding: line[..<colon], as: UTF8.self)
-            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: " \t")
-            headers.add(name: name, value: value)
+            if let at = pending.firstRange(of: end) {
+                let bytes = Array(pending[..<at.upperBound])
+                pending.removeFirst(at.upperBound)
+                do {
+                    let head = try HTTPResponseParser.parseHead(bytes)
+                    return TestResponseHead(status: head.status, reason: head.reason, headers: head.headers)
+                } catch {
+                    throw TestClientError.malformed("response head: \(error)")
+                }
+            }
+            guard !sawEOF else { throw TestClientError.closedEarly(waitingFor: pending.isEmpty ? "a status line" : "header fields") }
+            try await fill(deadline: deadline, waitingFor: pending.isEmpty ? "a status line" : "header fields")
         }
-        return TestResponseHead(status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers)
     }
 
     func takeChunk(deadline: ContinuousClock.Instant) async throws -> [UInt8]? {
@@ -112,14 +113,5 @@ extension TestConnection {
         let data = Array(pending[0..<size])
         pending.removeFirst(size + 2)
         return data
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, set.contains(first) { scalars = scalars.dropFirst() }
-        while let last = scalars.last, set.contains(last) { scalars = scalars.dropLast() }
-        return String(scalars)
     }
 }

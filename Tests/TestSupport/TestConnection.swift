@@ -98,7 +98,7 @@ public final class TestConnection: @unchecked Sendable {
     // MARK: sending
 
     /// Sends every byte; waits (up to `timeout`) while the server does not read.
-    public func send(_ bytes: [UInt8], timeout: Duration = .seconds(30)) async throws {
+    public func send(_ bytes: [UInt8], timeout: Duration = patience) async throws {
         let deadline = ContinuousClock.now + timeout
         var offset = 0
         var waits = 0
@@ -130,7 +130,7 @@ public final class TestConnection: @unchecked Sendable {
     // MARK: receiving
 
     /// What arrives next: buffered bytes, or the next read within `timeout`; empty at end of stream.
-    public func receive(timeout: Duration = .seconds(30)) async throws -> [UInt8] {
+    public func receive(timeout: Duration = patience) async throws -> [UInt8] {
         if pending.isEmpty, !sawEOF {
             try await fill(deadline: .now + timeout, waitingFor: "data")
         }
@@ -140,7 +140,7 @@ public final class TestConnection: @unchecked Sendable {
     }
 
     /// Everything until the server closes.
-    public func readUntilClose(timeout: Duration = .seconds(30)) async throws -> [UInt8] {
+    public func readUntilClose(timeout: Duration = patience) async throws -> [UInt8] {
         let deadline = ContinuousClock.now + timeout
         while !sawEOF {
             try await fill(deadline: deadline, waitingFor: "the server to close")
@@ -151,7 +151,7 @@ public final class TestConnection: @unchecked Sendable {
     }
 
     /// Whether the server closes (or resets) the connection within `timeout`, discarding data.
-    public func waitForClose(timeout: Duration) async -> Bool {
+    public func waitForClose(timeout: Duration = patience) async -> Bool {
         (try? await readUntilClose(timeout: timeout)) != nil
     }
 

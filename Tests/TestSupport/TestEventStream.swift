@@ -20,7 +20,7 @@ public final class TestEventStream: @unchecked Sendable {
 
     /// The next event (skipping comment-only blocks unless `includeComments`), or nil when the
     /// stream ended. Throws `timedOut` if nothing complete arrives in time.
-    public func nextEvent(timeout: Duration = .seconds(30), includeComments: Bool = false) async throws -> TestSSEEvent? {
+    public func nextEvent(timeout: Duration = patience, includeComments: Bool = false) async throws -> TestSSEEvent? {
         let deadline = ContinuousClock.now + timeout
         while true {
             while !pending.isEmpty {
@@ -48,7 +48,7 @@ public final class TestEventStream: @unchecked Sendable {
     }
 
     /// Every remaining event until the stream ends.
-    public func remainingEvents(timeout: Duration = .seconds(30)) async throws -> [TestSSEEvent] {
+    public func remainingEvents(timeout: Duration = patience) async throws -> [TestSSEEvent] {
         let deadline = ContinuousClock.now + timeout
         var events: [TestSSEEvent] = []
         while let event = try await nextEvent(timeout: deadline - .now) { events.append(event) }
@@ -64,7 +64,7 @@ public final class TestEventStream: @unchecked Sendable {
 /// Sends a request and returns once the response head arrived, to read SSE events as they come.
 public func openEventStream(
     port: Int, method: String = "POST", path: String, headers: [(String, String)] = [], body: [UInt8] = [],
-    timeout: Duration = .seconds(30)
+    timeout: Duration = patience
 ) async throws -> TestEventStream {
     let connection = try TestConnection(port: port)
     try await connection.send(TestConnection.encodeRequest(method: method, path: path, headers: headers, body: body))
@@ -75,7 +75,7 @@ public func openEventStream(
 /// `openEventStream` with a text body.
 public func openEventStream(
     port: Int, method: String = "POST", path: String, headers: [(String, String)] = [], body: String,
-    timeout: Duration = .seconds(30)
+    timeout: Duration = patience
 ) async throws -> TestEventStream {
     try await openEventStream(port: port, method: method, path: path, headers: headers, body: Array(body.utf8), timeout: timeout)
 }

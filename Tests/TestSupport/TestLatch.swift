@@ -1,36 +1,17 @@
 // A one-shot signal between a handler and a test.
 import Synchronization
 
-/// Opens once; `wait` returns when it is open (or the timeout passes).
+/// Opens once; `wait` returns when it is open (or `patience` passed).
 public final class TestLatch: Sendable {
-    private struct State {
-        var isOpen = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-
-    private let state = Mutex(State())
+    private let state = Mutex(false)
 
     public init() {}
 
-    public var isOpen: Bool { state.withLock { $0.isOpen } }
+    public var isOpen: Bool { state.withLock { $0 } }
 
-    public func open() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.isOpen = true
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
+    public func open() { state.withLock { $0 = true } }
 
-    /// Waits until open. Returns false if `timeout` passed first.
+    /// Waits until open. Returns false if `patience` passed first.
     @discardableResult
-    public func wait(timeout: Duration = .seconds(30)) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while !isOpen {
-            guard ContinuousClock.now < deadline else { return false }
-            try? await Task.sleep(for: .milliseconds(2))
-        }
-        return true
-    }
+    public func wait() async -> Bool { await eventually { isOpen } }
 }

@@ -46,7 +46,7 @@ import TestSupport
             let child = try ChildProcess(try CrashRecoveryTests.binary().path, [], environment: env)
             process = child
             var log = ""
-            let deadline = Date().addingTimeInterval(20)
+            let deadline = Date().addingTimeInterval(Double(patience.components.seconds))
             var found: Int?
             var buffer = [UInt8](repeating: 0, count: 4096)
             while found == nil && Date() < deadline {
@@ -80,13 +80,13 @@ import TestSupport
 
         func kill9() async throws {
             process.signal(SIGKILL)
-            _ = await reaped.wait(timeout: .seconds(30))
+            _ = await reaped.wait()
         }
 
         /// SIGTERM, then the exit status once the child is gone.
         func terminate() async throws -> Int32 {
             process.signal(SIGTERM)
-            _ = await reaped.wait(timeout: .seconds(60))
+            _ = await reaped.wait()
             return outcome.result.withLock { $0?.status ?? -1 }
         }
     }
@@ -136,11 +136,10 @@ import TestSupport
             }
         }
         // Let some runs complete, then pull the plug mid-load.
-        let deadline = Date().addingTimeInterval(10)
-        while told.values.values.reduce(0, { $0 + $1.0 }) == 0 || told.values.count < 16, Date() < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        try await Task.sleep(for: .milliseconds(300))
+        let inputTold = { told.values.values.reduce(0) { $0 + $1.0 } }
+        #expect(await eventually { inputTold() > 0 && told.values.count >= 16 })
+        let early = inputTold()
+        #expect(await eventually { inputTold() > early }, "runs are still completing when the plug is pulled")
         try await first.kill9()
         await clients.value
         let acknowledged = told.values

@@ -22,9 +22,11 @@ func withMockedApp(
                                        assistantId: api == .assistants ? "asst_test" : nil,
                                        model: api == .responses ? "gpt-4o-mini" : nil,
                                        instructions: "You are a helpful sales assistant.")
-    config.idleTimeout = .seconds(2)
-    config.firstByteTimeout = .seconds(2)
-    config.abandonTimeout = .seconds(3)
+    // Short enough that a stalled stream ends a test in seconds, long enough that a machine running
+    // every suite at once does not turn a healthy answer into a timeout.
+    config.idleTimeout = .seconds(5)
+    config.firstByteTimeout = .seconds(10)
+    config.abandonTimeout = .seconds(5)
     configure(&config)
     let upstream = makeUpstream(config, logger: .noop)
     do {

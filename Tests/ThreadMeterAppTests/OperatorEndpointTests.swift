@@ -6,7 +6,7 @@ import Upstream
 
 @Suite struct OperatorEndpointTests {
     @Test func healthReportsTrackingUpstreamAndStorage() async throws {
-        try await withTestApp { app in
+        try await withInProcessApp { app in
             _ = try await app.query(["query": "hi"])
             let health = try await app.getJSON("/health")
             #expect(health["status"] as? String == "healthy")
@@ -22,7 +22,7 @@ import Upstream
 
     @Test func healthIs503WhenTheLedgerCannotBeWritten() async throws {
         let ledger = InMemoryLedger()
-        try await withTestApp(ledger: ledger) { app in
+        try await withInProcessApp(ledger: ledger) { app in
             ledger.failWrites = true
             let events = try await app.query(["query": "hi"]).events
             #expect(events.last?.type == "error")
@@ -41,7 +41,7 @@ import Upstream
             .complete(usage: TokenUsage(inputTokens: 30, outputTokens: 0)),
             .complete(usage: TokenUsage(inputTokens: 20, outputTokens: 0)),
         ])
-        try await withTestApp(upstream: upstream) { app in
+        try await withInProcessApp(upstream: upstream) { app in
             var ids: [String] = []
             for _ in 0..<3 {
                 ids.append(try #require(try await app.query(["query": "q", "accountName": "Acme"]).events[0].data["thread_id"] as? String))
@@ -74,7 +74,7 @@ import Upstream
     }
 
     @Test func statsThreadReturnsOneThreadOr404() async throws {
-        try await withTestApp { app in
+        try await withInProcessApp { app in
             let id = try #require(try await app.query(["query": "q"]).events[0].data["thread_id"] as? String)
             let thread = try await app.getJSON("/stats/threads/\(id)")
             #expect(thread["thread_id"] as? String == id)
@@ -86,7 +86,7 @@ import Upstream
     }
 
     @Test func adminTokenGuardsStatsAndMetrics() async throws {
-        try await withTestApp(configure: { $0.adminToken = "s3cret" }) { (app: TestApp) async throws in
+        try await withInProcessApp(configure: { $0.adminToken = "s3cret" }) { (app: TestApp) async throws in
             for path in ["/stats", "/stats/threads/thread_a", "/metrics", "/stats/usage"] {
                 #expect(try await app.request("GET", path).status == 401, "\(path) without token")
                 #expect(try await app.request("GET", path, headers: ["Authorization": "Bearer wrong"]).status == 401)
@@ -98,7 +98,7 @@ import Upstream
     }
 
     @Test func apiKeysGuardQueries() async throws {
-        try await withTestApp(configure: { $0.apiKeys = ["k1", "k2"] }) { (app: TestApp) async throws in
+        try await withInProcessApp(configure: { $0.apiKeys = ["k1", "k2"] }) { (app: TestApp) async throws in
             #expect(try await app.query(["query": "q"]).status == 401)
             #expect(try await app.query(["query": "q"], headers: ["Authorization": "Bearer nope"]).status == 401)
             #expect(try await app.query(["query": "q"], headers: ["Authorization": "Bearer k2"]).status == 200)
@@ -128,7 +128,7 @@ import Upstream
 
     @Test func evictionRemovesIdleThreadsAndReuseStartsAtZero() async throws {
         let clock = ManualClock(1_000_000)
-        try await withTestApp(configure: { $0.threadMaxAgeSeconds = 100 }, clock: clock) { app in
+        try await withInProcessApp(configure: { $0.threadMaxAgeSeconds = 100 }, clock: clock) { app in
             let first = try await app.query(["query": "q"]).events
             let id = try #require(first[0].data["thread_id"] as? String)
             clock.advance(by: 50)
@@ -145,7 +145,7 @@ import Upstream
     }
 
     @Test func metricsAreExposedInPrometheusFormat() async throws {
-        try await withTestApp { app in
+        try await withInProcessApp { app in
             _ = try await app.query(["query": "q"])
             let response = try await app.request("GET", "/metrics")
             #expect(response.status == 200)
@@ -158,7 +158,7 @@ import Upstream
     }
 
     @Test func dashboardPageIsServedWithoutData() async throws {
-        try await withTestApp(configure: { $0.adminToken = "t" }) { app in
+        try await withInProcessApp(configure: { $0.adminToken = "t" }) { app in
             let page = try await app.request("GET", "/dashboard")
             #expect(page.status == 200)
             #expect(page.header("Content-Type")?.hasPrefix("text/html") == true)

@@ -43,7 +43,7 @@ import Upstream
             .complete(usage: TokenUsage(inputTokens: 130, outputTokens: 40)),
             .complete(usage: TokenUsage(inputTokens: 50, outputTokens: 30)),
         ])
-        try await withTestApp(upstream: upstream) { app in
+        try await withInProcessApp(upstream: upstream) { app in
             let first = try await app.query(["query": "one"]).events
             let threadId = try #require(first[0].data["thread_id"] as? String)
             #expect(first.last!.usage("token_usage")!.2 == 150)
@@ -67,7 +67,7 @@ import Upstream
     }
 
     @Test func nonStreamingAnswerIsOneJSONDocument() async throws {
-        try await withTestApp { app in
+        try await withInProcessApp { app in
             let response = try await app.query(["query": "Tell me", "stream": false, "accountName": "Acme"])
             #expect(response.status == 200)
             #expect(response.header("Content-Type")?.hasPrefix("application/json") == true)
@@ -85,7 +85,7 @@ import Upstream
 
     @Test func completedRunWithoutUsageIsEstimatedNeverZero() async throws {
         let upstream = ScriptedUpstream([.complete(usage: nil, deltas: ["An answer with several words in it."])])
-        try await withTestApp(upstream: upstream) { app in
+        try await withInProcessApp(upstream: upstream) { app in
             let events = try await app.query(["query": "How many tokens?"]).events
             let done = try #require(events.last)
             #expect(done.type == "stream_complete")
@@ -102,7 +102,7 @@ import Upstream
             .end(.failed, usage: TokenUsage(inputTokens: 7, outputTokens: 3)),
             .end(.incomplete, usage: nil),
         ])
-        try await withTestApp(upstream: upstream) { app in
+        try await withInProcessApp(upstream: upstream) { app in
             let first = try await app.query(["query": "a"]).events
             let threadId = try #require(first[0].data["thread_id"] as? String)
             let failed = try await app.query(["query": "b", "threadId": threadId]).events
@@ -124,7 +124,7 @@ import Upstream
 
     @Test func failedRunWithoutStreamingIs502WithUsage() async throws {
         let upstream = ScriptedUpstream([.end(.expired, usage: TokenUsage(inputTokens: 4, outputTokens: 0))])
-        try await withTestApp(upstream: upstream) { app in
+        try await withInProcessApp(upstream: upstream) { app in
             let response = try await app.query(["query": "a", "stream": false])
             #expect(response.status == 502)
             let json = try response.json
@@ -143,7 +143,7 @@ import Upstream
         (UpstreamError.badStatus(500, "boom"), 502, "upstream_error"),
     ])
     func upstreamFailuresBeforeTheStreamMapToStatuses(_ error: UpstreamError, _ status: Int, _ code: String) async throws {
-        try await withTestApp(upstream: ScriptedUpstream([.refuse(error)])) { app in
+        try await withInProcessApp(upstream: ScriptedUpstream([.refuse(error)])) { app in
             let response = try await app.query(["query": "a", "threadId": "thread_x"])
             #expect(response.status == status)
             #expect(((try response.json)["error"] as? [String: Any])?["code"] as? String == code)
@@ -157,7 +157,7 @@ import Upstream
 
     @Test func contextReachesTheUpstream() async throws {
         let upstream = ScriptedUpstream([])
-        try await withTestApp(upstream: upstream) { app in
+        try await withInProcessApp(upstream: upstream) { app in
             _ = try await app.query(["query": "q", "demand_stage": "Interest", "accountName": "Acme", "additional_instructions": "short"])
             let request = try #require(upstream.requests.withLock { $0.first })
             #expect(request.demandStage == "Interest")

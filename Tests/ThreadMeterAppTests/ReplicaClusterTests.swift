@@ -82,15 +82,6 @@ struct ReplicaClusterTests {
                 statistics["total_tokens_across_all_threads"] as? Int ?? -1, statistics["total_threads"] as? Int ?? -1)
     }
 
-    static func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
-        let end = Date().addingTimeInterval(seconds)
-        while Date() < end {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return try await condition()
-    }
-
     /// Sequential queries on shared threads alternate between the replicas; each sees the global
     /// total. Then concurrent runs on one thread through both count exactly once each.
     @Test func alternatingAndConcurrentQueriesOnSharedThreads_areExactOnEveryReplica() async throws {
@@ -162,7 +153,11 @@ struct ReplicaClusterTests {
                         }
                     }
                 }
-                try await Task.sleep(for: .milliseconds(1_500))
+                // Pull the plug mid-load: once runs have been acknowledged and more keep completing.
+                let tokensTold = { told.values.values.reduce(0, +) }
+                #expect(await eventually { tokensTold() > 0 })
+                let early = tokensTold()
+                #expect(await eventually { tokensTold() > early })
                 try await a.kill9()
                 await load.value
                 let acknowledged = told.values
@@ -201,11 +196,12 @@ struct ReplicaClusterTests {
                 let thread = first.thread
                 // A long run on the slow replica; the database goes away while it streams.
                 let streaming = Task { try await Self.query(slow.port, thread: thread) }
+                // Live processes and a real database: give the slow run time to be mid-stream.
                 try await Task.sleep(for: .milliseconds(700))
                 try await offCooperativePool { try server.stop() }
                 let clock = ContinuousClock()
                 let stoppedAt = clock.now
-                #expect(try await Self.eventually(5) { try await Self.json(fast.port, "/health").status == 503 })
+                #expect(try await eventually { try await Self.json(fast.port, "/health").status == 503 })
                 #expect(clock.now - stoppedAt < .seconds(5.5))
                 let (_, health) = try await Self.json(fast.port, "/health")
                 #expect(health["storage"] as? String == "error")
@@ -221,7 +217,7 @@ struct ReplicaClusterTests {
                 #expect(ended.after > first.after)
                 try await offCooperativePool { try server.start() }
                 let startedAt = clock.now
-                #expect(try await Self.eventually(10) {
+                #expect(try await eventually {
                     let fastStatus = try await Self.json(fast.port, "/health").status
                     let slowStatus = try await Self.json(slow.port, "/health").status
                     return fastStatus == 200 && slowStatus == 200
@@ -245,7 +241,7 @@ struct ReplicaClusterTests {
                 let (a, b) = (replicas[0], replicas[1])
                 let thread = try #require(try await Self.query(a.port, thread: nil).answer).thread
                 #expect(try await Self.stats(b.port).threads[thread] != nil)
-                #expect(try await Self.eventually(8) {
+                #expect(try await eventually {
                     let onA = try await Self.stats(a.port).count
                     let onB = try await Self.stats(b.port).count
                     return onA == 0 && onB == 0

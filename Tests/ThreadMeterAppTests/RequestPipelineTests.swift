@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct RequestPipelineTests {
     @Test func aStreamedResponseIsLoggedAndCountedOnceWhenItEnds() async throws {
-        try await withTestApp { app in
+        try await withInProcessApp { app in
             let events = try await app.query(["query": "q"]).events
             #expect(events.last?.type == "stream_complete")
             let threadId = try #require(events.first?.data["thread_id"] as? String)

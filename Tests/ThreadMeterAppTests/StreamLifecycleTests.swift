@@ -8,16 +8,6 @@ import TestSupport
 import Upstream
 
 @Suite struct StreamLifecycleTests {
-    /// Waits until `condition` holds (polling), or fails after `timeout`.
-    func eventually(_ timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return false
-    }
-
     @Test func contentEventsAreFlushedAsTheyArriveNotAtTheEnd() async throws {
         // The run hangs after its first delta: the client must already see thread_info and that content.
         let upstream = ScriptedUpstream([.hang(deltas: ["first words"], usageOnAbandon: TokenUsage(inputTokens: 40, outputTokens: 2))])
@@ -58,13 +48,14 @@ import Upstream
 
     @Test func clientLeavingWhileTheRunStartsStillGetsTheRunAbandonedAndRecorded() async throws {
         let upstream = ScriptedUpstream([.hang(deltas: ["x"], usageOnAbandon: TokenUsage(inputTokens: 9, outputTokens: 1))],
-                                        startDelay: .milliseconds(300))
+                                        startDelay: .seconds(1))
         try await withTestApp(upstream: upstream) { app in
             let connection = try TestConnection(port: app.port)
             try await connection.send(TestConnection.encodeRequest(method: "POST", path: "/v1/query",
                                                                    headers: [("Content-Type", "application/json")],
                                                                    body: Array(#"{"query":"q"}"#.utf8)))
-            try await Task.sleep(for: .milliseconds(50))
+            // Closed while the upstream is still starting the run.
+            #expect(await eventually { !upstream.requests.withLock { $0.isEmpty } })
             connection.close()
             #expect(try await eventually { upstream.abandoned.load(ordering: .relaxed) == 1 }, "the accepted run is not orphaned")
             #expect(try await eventually { (app.ledger as! InMemoryLedger).records.count == 1 }, "its usage is recorded")
@@ -74,14 +65,34 @@ import Upstream
 
     @Test func keepAliveCommentsAreSentWhileTheUpstreamIsSilent() async throws {
         let upstream = ScriptedUpstream([.hang(deltas: [], usageOnAbandon: nil)])
-        try await withTestApp(configure: { $0.sseKeepAliveSeconds = 0.05 }, upstream: upstream) { app in
+        let timer = TestClock()
+        try await withTestApp(configure: { $0.sseKeepAliveSeconds = 15 }, upstream: upstream, timerClock: timer) { app in
             let stream = try await openEventStream(port: app.port, path: "/v1/query",
                                                    headers: [("Content-Type", "application/json")], body: #"{"query":"q"}"#)
             #expect(try await stream.nextEvent()?.event == "thread_info")
+            // 15 s of upstream silence on the injected clock: one keep-alive, no real waiting.
+            // (Two sleepers: the service's eviction timer and this stream's keep-alive schedule.)
+            await timer.waitForSleepers(2)
+            timer.advance(by: .seconds(15))
             let comment = try #require(try await stream.nextEvent(includeComments: true))
             #expect(comment.isComment)
             #expect(comment.comments == ["keep-alive"])
             stream.close()
+        }
+    }
+
+    @Test func theEvictionTimerEvictsIdleThreadsEveryInterval() async throws {
+        let clock = ManualClock(1_000_000)
+        let timer = TestClock()
+        try await withTestApp(configure: { $0.threadMaxAgeSeconds = 100; $0.evictionIntervalSeconds = 60 },
+                              clock: clock, timerClock: timer) { app in
+            _ = try await app.query(["query": "q"])
+            #expect(try await app.statistics()["total_threads"] as? Int == 1)
+            clock.advance(by: 101)
+            #expect(try await app.statistics()["total_threads"] as? Int == 1, "nothing evicts before the timer fires")
+            await timer.waitForSleepers()
+            timer.advance(by: .seconds(60))
+            #expect(try await eventually { try await app.statistics()["total_threads"] as? Int == 0 })
         }
     }
 
@@ -123,7 +134,7 @@ import Upstream
                                                    headers: [("Content-Type", "application/json")], body: #"{"query":"q"}"#)
             #expect(try await stream.nextEvent()?.event == "thread_info")
             async let stopping: Void = app.service.shutdown()
-            try await Task.sleep(for: .milliseconds(50))
+            #expect(await eventually { app.service.draining.isSet }, "shutdown began while the stream runs")
             let events = try await stream.remainingEvents()
             #expect(events.last?.event == "stream_complete", "the running stream finished")
             await stopping

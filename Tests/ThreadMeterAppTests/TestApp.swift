@@ -9,12 +9,16 @@ import Testing
 @testable import ThreadMeterApp
 import Upstream
 
-/// A running service for one test.
+/// A running service for one test: on a loopback port (`withTestApp`), or in process with no
+/// socket at all (`withInProcessApp`: `request` calls the service's handler directly).
 struct TestApp: Sendable {
     let service: ThreadMeterService
+    /// The bound port; 0 in process.
     let port: Int
     let ledger: any UsageLedger
     let logs: MemoryLogSink
+    /// Whether `request` calls the handler directly instead of going over a socket.
+    var inProcess = false
 
     var base: String { "http://127.0.0.1:\(port)" }
 }
@@ -33,6 +37,7 @@ func withTestApp(
     upstream: (any RunProvider)? = nil,
     ledger: (any UsageLedger)? = nil,
     clock: (any MeteringClock)? = nil,
+    timerClock: (any Clock<Duration>)? = nil,
     _ body: (TestApp) async throws -> Void
 ) async throws {
     var configuration = ServiceConfiguration()
@@ -43,7 +48,8 @@ func withTestApp(
     let logger = Logger(label: "test", level: .debug, sink: logs)
     let ledger = ledger ?? InMemoryLedger()
     let service = ThreadMeterService(configuration: configuration, upstream: upstream ?? fastSimulatedAssistant(),
-                                     ledger: ledger, clock: clock ?? SystemClock(), logger: logger)
+                                     ledger: ledger, clock: clock ?? SystemClock(), logger: logger,
+                                     timerClock: timerClock ?? ContinuousClock())
     let port = try await service.start()
     let app = TestApp(service: service, port: port, ledger: ledger, logs: logs)
     do {
@@ -53,6 +59,28 @@ func withTestApp(
         throw error
     }
     await service.shutdown()
+}
+
+/// Like `withTestApp`, but nothing listens: `app.request` (and `query`, `getJSON`, `statistics`)
+/// call the service's request handler in process and collect the response, streamed or not. For
+/// tests about routes, validation, accounting and operator endpoints rather than the wire: no
+/// sockets, no URLSession, no timing. The eviction timer does not run (call `evictIdleThreads`).
+func withInProcessApp(
+    configure: (inout ServiceConfiguration) -> Void = { _ in },
+    upstream: (any RunProvider)? = nil,
+    ledger: (any UsageLedger)? = nil,
+    clock: (any MeteringClock)? = nil,
+    _ body: (TestApp) async throws -> Void
+) async throws {
+    var configuration = ServiceConfiguration()
+    configure(&configuration)
+    let logs = MemoryLogSink()
+    let logger = Logger(label: "test", level: .debug, sink: logs)
+    let ledger = ledger ?? InMemoryLedger()
+    let service = ThreadMeterService(configuration: configuration, upstream: upstream ?? fastSimulatedAssistant(),
+                                     ledger: ledger, clock: clock ?? SystemClock(), logger: logger)
+    try await service.meter.recover()
+    try await body(TestApp(service: service, port: 0, ledger: ledger, logs: logs, inProcess: true))
 }
 
 /// A response as the client saw it.
@@ -133,6 +161,7 @@ let testSession: URLSession = {
 extension TestApp {
     /// Sends a request and reads the whole response.
     func request(_ method: String, _ path: String, headers: [String: String] = [:], body: Data? = nil) async throws -> ClientResponse {
+        if inProcess { return await handleInProcess(method, path, headers: headers, body: body) }
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }

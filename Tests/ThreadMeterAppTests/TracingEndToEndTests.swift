@@ -122,24 +122,21 @@ import Upstream
             let span = try #require(await receiver.waitForSpans(1).first)
             #expect(span.statusCode == 2)
             #expect(span.attributes["error.type"] == .string("rate_limited"))
-            try await Task.sleep(for: .milliseconds(200))
+            // Spans leave in the order runs end: a span of the earlier 400 would have arrived first.
             #expect(receiver.spans.count == 1, "the 400 made no span")
         }
     }
 
     @Test func aReceiverThatIsDownOrSlowLeavesQueriesUnaffectedAndDropsAreCounted() async throws {
-        // Each export waits 10 s and then fails: a query that waited for it would take seconds.
+        // Each export hangs for an hour and then fails: a query that waited for one would never end,
+        // so five queries completing at all shows they do not wait (no wall-clock bound needed).
         let slow = try OTLPReceiver()
-        slow.behave(status: 503, delay: .seconds(10))
+        slow.behave(status: 503, delay: .seconds(3_600))
         try await withTracedApp(.assistants, receiver: slow) { app, _, _ in
-            let clock = ContinuousClock()
-            let elapsed = try await clock.measure {
-                for _ in 0..<5 {
-                    let events = try await app.query(["query": "still fast?"]).events
-                    #expect(events.last?.type == "stream_complete")
-                }
+            for _ in 0..<5 {
+                let events = try await app.query(["query": "still fast?"]).events
+                #expect(events.last?.type == "stream_complete")
             }
-            #expect(elapsed < .seconds(6), "5 queries took \(elapsed) with a receiver answering 503 after 10 s")
             await app.service.spanExporter?.shutdown(flushTimeout: .milliseconds(50))
             let metrics = try await app.request("GET", "/metrics").text
             let dropped = metrics.split(separator: "\n")

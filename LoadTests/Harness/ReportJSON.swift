@@ -2,7 +2,7 @@
 import Telemetry
 
 /// Writes JSON text for the machine-readable report.
-enum JSONText {
+enum ReportJSON {
     static func string(_ value: String) -> String {
         LogLineFormatter.jsonString(value)
     }
