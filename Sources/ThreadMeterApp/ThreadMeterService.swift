@@ -87,7 +87,8 @@ public final class ThreadMeterService: Sendable {
         let dropInLogger = logger.labelled("drop-in")
         let dropInSettler = RunSettler(meter: meter, logger: dropInLogger)
         let dropInUpstream = configuration.openAIAPIKey.flatMap { $0.isEmpty ? nil : $0 }.map { _ in
-            DropInUpstream(configuration: configuration.upstreamConfiguration, logger: logger.labelled("drop-in-upstream"))
+            DropInUpstream(configuration: configuration.upstreamConfiguration, logger: logger.labelled("drop-in-upstream"),
+                           sharingRateLimitsWith: upstream)
         }
         let stopped = self.stopped
         let dropIn = DropInHandler(

@@ -18,8 +18,11 @@ public final class DropInUpstream: Sendable {
 
     /// A forwarder to `configuration.baseURL` with `configuration.apiKey` (nil or empty: every
     /// request fails with `unauthorized` before any network traffic; check `isConfigured`).
-    public init(configuration: UpstreamConfiguration, logger: Logger) {
-        client = UpstreamHTTPClient(configuration: configuration, logger: logger)
+    /// With `queryUpstream` (the `/v1/query` provider of the same upstream) both keep one record of
+    /// the latest `x-ratelimit-*` headers, so `/stats` shows what the upstream said last to either.
+    public init(configuration: UpstreamConfiguration, logger: Logger, sharingRateLimitsWith queryUpstream: (any RunProvider)? = nil) {
+        let shared = (queryUpstream as? any RateLimitSharing)?.rateLimitStore ?? RateLimitStore()
+        client = UpstreamHTTPClient(configuration: configuration, logger: logger, rateLimits: shared)
         apiKey = configuration.apiKey.flatMap { $0.isEmpty ? nil : $0 }
     }
 

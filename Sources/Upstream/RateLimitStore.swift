@@ -16,3 +16,8 @@ final class RateLimitStore: Sendable {
 
     func snapshot() -> [String: String] { values.withLock { $0 } }
 }
+
+/// An upstream client whose rate-limit store another client of the same upstream can share.
+protocol RateLimitSharing {
+    var rateLimitStore: RateLimitStore { get }
+}

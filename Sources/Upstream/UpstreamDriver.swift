@@ -68,3 +68,7 @@ final class UpstreamDriver<Dialect: UpstreamDialect>: RunProvider {
             clock: clock)
     }
 }
+
+extension UpstreamDriver: RateLimitSharing {
+    var rateLimitStore: RateLimitStore { client.rateLimits }
+}

@@ -9,15 +9,18 @@ import Telemetry
 /// rate-limit headers. Cancelling the calling Swift task cancels the transfer.
 final class UpstreamHTTPClient: Sendable {
     let configuration: UpstreamConfiguration
-    let rateLimits = RateLimitStore()
+    let rateLimits: RateLimitStore
     let http: HTTPClient
     private let origin: HTTPOrigin
     /// The base URL's path without a trailing slash, e.g. `/v1`.
     private let basePath: String
     private let logger: Logger
 
-    init(configuration: UpstreamConfiguration, logger: Logger) {
+    /// - Parameter rateLimits: where the `x-ratelimit-*` headers go; a store shared with another
+    ///   client of the same upstream shows the latest values either of them saw.
+    init(configuration: UpstreamConfiguration, logger: Logger, rateLimits: RateLimitStore = RateLimitStore()) {
         self.configuration = configuration
+        self.rateLimits = rateLimits
         self.logger = logger
         origin = HTTPOrigin(url: configuration.baseURL) ?? HTTPOrigin(scheme: .https, host: "api.openai.com")
         var path = configuration.baseURL.path

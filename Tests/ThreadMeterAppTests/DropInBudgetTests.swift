@@ -53,4 +53,17 @@ struct DropInBudgetTests {
             #expect(mock.requestCount == before)
         }
     }
+
+    @Test("rate-limit headers seen on the drop-in routes show in /stats like those of /v1/query (one record per upstream)")
+    func dropInRateLimitsReachStats() async throws {
+        try await withDropInApp { app, mock in
+            #expect((try await app.statistics()["upstream_rate_limits"] as? [String: Any])?.isEmpty == true)
+            let response = try await app.request("POST", "/v1/threads", headers: Self.headers, body: Data("{}".utf8))
+            #expect(response.status == 200)
+            let limits = try #require(try await app.statistics()["upstream_rate_limits"] as? [String: String])
+            #expect(limits["x-ratelimit-limit-requests"] == response.header("x-ratelimit-limit-requests"))
+            #expect(limits["x-ratelimit-remaining-requests"] == response.header("x-ratelimit-remaining-requests"))
+            #expect(limits["x-ratelimit-limit-tokens"] == "2000000")
+        }
+    }
 }
