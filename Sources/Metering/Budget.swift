@@ -55,3 +55,16 @@ public struct Budget: Sendable, Equatable {
     /// Whether this is its scope's default (`*`).
     public var isDefault: Bool { key == Budget.defaultKey && scope != .global }
 }
+
+extension Budget {
+    /// Whether this budget may apply to a run on `threadId` naming `account`: the thread's own or the
+    /// `*` thread budget, the named account's own or the `*` account budget (only when an account is
+    /// named), and `global/all`. `BudgetBook` then picks own over `*`.
+    public func mayApply(threadId: String?, account: String?) -> Bool {
+        switch scope {
+        case .thread: key == Budget.defaultKey || key == threadId
+        case .account: account != nil && (key == Budget.defaultKey || key == account)
+        case .global: key == Budget.globalKey
+        }
+    }
+}

@@ -23,13 +23,7 @@ extension InMemoryLedger: BudgetLedger {
     }
 
     public func candidateBudgets(threadId: String?, account: String?) async throws -> [Budget] {
-        try await allBudgets().filter { b in
-            switch b.scope {
-            case .thread: b.key == Budget.defaultKey || b.key == threadId
-            case .account: account != nil && (b.key == Budget.defaultKey || b.key == account)
-            case .global: b.key == Budget.globalKey
-            }
-        }
+        try await allBudgets().filter { $0.mayApply(threadId: threadId, account: account) }
     }
 
     public func budgetUse(_ queries: [BudgetUseQuery]) async throws -> [BudgetUse] {

@@ -46,13 +46,7 @@ extension SQLiteLedger: BudgetLedger {
     }
 
     public func candidateBudgets(threadId: String?, account: String?) async throws -> [Budget] {
-        try await allBudgets().filter { b in
-            switch b.scope {
-            case .thread: b.key == Budget.defaultKey || b.key == threadId
-            case .account: account != nil && (b.key == Budget.defaultKey || b.key == account)
-            case .global: b.key == Budget.globalKey
-            }
-        }
+        try await allBudgets().filter { $0.mayApply(threadId: threadId, account: account) }
     }
 
     /// Sums committed rows in one read transaction. The global and account sums are kept per window

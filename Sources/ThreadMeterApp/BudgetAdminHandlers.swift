@@ -20,18 +20,9 @@ struct BudgetAdminHandlers: Sendable {
 
     /// `GET /admin/budgets/{scope}/{key}` → the budget object, or 404.
     func get(_ parameters: [String: String]) async -> HTTPResponse {
-        let scope: BudgetScope
-        let key: String
-        do {
-            (scope, key) = try Self.address(parameters)
-        } catch {
-            return error.response
-        }
-        do {
+        await addressed(parameters) { scope, key in
             guard let found = try await book.standing(scope: scope, key: key) else { return Self.notFound(scope, key) }
             return .json(found.standing.json())
-        } catch {
-            return OperatorHandlers.storageUnavailable(error)
         }
     }
 
@@ -58,6 +49,15 @@ struct BudgetAdminHandlers: Sendable {
 
     /// `DELETE /admin/budgets/{scope}/{key}` → 204, or 404.
     func delete(_ parameters: [String: String]) async -> HTTPResponse {
+        await addressed(parameters) { scope, key in
+            try await store.deleteBudget(scope: scope, key: key) ? HTTPResponse(status: 204) : Self.notFound(scope, key)
+        }
+    }
+
+    /// Validates the path's scope and key (a 400 naming the field), then answers with `body`; a
+    /// store that cannot be read or written is a 503.
+    private func addressed(_ parameters: [String: String],
+                           _ body: (BudgetScope, String) async throws -> HTTPResponse) async -> HTTPResponse {
         let scope: BudgetScope
         let key: String
         do {
@@ -66,7 +66,7 @@ struct BudgetAdminHandlers: Sendable {
             return error.response
         }
         do {
-            return try await store.deleteBudget(scope: scope, key: key) ? HTTPResponse(status: 204) : Self.notFound(scope, key)
+            return try await body(scope, key)
         } catch {
             return OperatorHandlers.storageUnavailable(error)
         }
