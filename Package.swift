@@ -34,7 +34,7 @@ let package = Package(
         // the shared usage store of several replicas on PostgreSQL (libpq, asynchronous API).
         .target(name: "PostgresStore", dependencies: ["CLibPQ", "CEpoll", "Metering", "Telemetry"]),
         // SSE parser, Assistants/Responses adapters over the HTTP client, simulated assistant.
-        .target(name: "Upstream", dependencies: ["EventLoops", "HTTPClient", "HTTPWire", "Metering", "Telemetry"]),
+        .target(name: "Upstream", dependencies: ["EventLoops", "HTTPClient", "HTTPWire", "JSONText", "Metering", "Telemetry"]),
         // a loopback server that speaks both upstream wire formats, with fault switches.
         .target(name: "MockUpstream", dependencies: ["HTTPServer", "HTTPWire", "Telemetry"]),
         // OpenTelemetry traces: span model, W3C traceparent, OTLP/HTTP encodings, batching exporter, GenAI run spans.
@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "MeteringTests", dependencies: ["Metering", "Telemetry"]),
         .testTarget(name: "SQLiteLedgerTests", dependencies: ["SQLiteLedger", "Metering", "Telemetry"]),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "Metering", "Telemetry", "TestSupport"]),
-        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "HTTPWire", "TestSupport"]),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "MockUpstream", "Metering", "HTTPWire", "JSONText", "TestSupport"]),
         .testTarget(name: "LoadHarnessTests", dependencies: ["threadmeter-load"]),
         .testTarget(name: "HostileTrafficTests", dependencies: [
             "HTTPServer", "HTTPWire", "Telemetry", "TestSupport", "ThreadMeterApp", "Upstream", "Metering", "JSONText",
