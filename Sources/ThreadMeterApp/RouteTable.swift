@@ -22,8 +22,9 @@ struct RouteTable: Sendable {
     func resolve(method: String, rawPath: String) -> Resolution {
         var best: (route: Route, parameters: [String: String])?
         var allowed: [String] = []
+        let parts = RoutePattern.split(rawPath)
         for route in routes {
-            guard let parameters = route.pattern.match(rawPath) else { continue }
+            guard let parameters = route.pattern.match(parts: parts) else { continue }
             // A catch-all (`/v1/*` for preflights) answers its method but does not make every path
             // below it exist: an unknown path stays 404, and `Allow` lists what the path itself serves.
             if !route.pattern.isCatchAll {
@@ -37,7 +38,7 @@ struct RouteTable: Sendable {
         }
         if let best { return .route(best.route, parameters: best.parameters) }
         if !allowed.isEmpty { return .methodNotAllowed(allowed) }
-        let area = guardedAreas.first { $0.pattern.match(rawPath) != nil }
+        let area = guardedAreas.first { $0.pattern.match(parts: parts) != nil }
         return .notFound(area?.auth ?? .none)
     }
 }
