@@ -29,6 +29,15 @@ public enum SSEEncoder {
     /// One `<prefix><line>\n` per line of `text` (CRLF, CR and LF all end a line).
     private static func appendLines(prefix: StaticString, _ text: String, into out: inout [UInt8]) {
         let prefixBytes = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+        // Fast path: one line (a JSON payload always is) is copied whole.
+        let oneLine = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard !bytes.contains(where: { $0 == 10 || $0 == 13 }) else { return false }
+            out.append(contentsOf: prefixBytes)
+            out.append(contentsOf: bytes)
+            out.append(10)
+            return true
+        }
+        if oneLine == true { return }
         out.append(contentsOf: prefixBytes)
         var previousWasCR = false
         for b in text.utf8 {
