@@ -1,8 +1,9 @@
-// The shipper against a loopback HTTP collector: batches, auth header, retries, drops, never blocking.
+// The shipper, with the service's HTTPClient transport, against a loopback HTTP collector: batches, auth header, retries, drops, never blocking.
 import Foundation
 import Synchronization
 import Testing
 @testable import Telemetry
+import ThreadMeterApp
 
 @Suite struct UsageEventShipperTests {
     static func event(_ n: Int) -> UsageEvent {
@@ -26,6 +27,9 @@ import Testing
         return configuration
     }
 
+    /// The service's transport (the project's HTTP client), so these tests cover the wire too.
+    static func transport() -> HTTPClientUsageWebhookTransport { HTTPClientUsageWebhookTransport(requestTimeout: 15) }
+
     /// Threads ids of the events in a collector request body, in order.
     static func threadIds(_ request: LoopbackCollector.Request) throws -> [String] {
         try request.body.split(separator: "\n").map { line in
@@ -39,7 +43,7 @@ import Testing
         let collector = try LoopbackCollector()
         defer { collector.stop() }
         let drops = Mutex(0)
-        let shipper = UsageEventShipper(configuration: Self.configuration(collector.url), logger: .noop) { count in drops.withLock { $0 += count } }
+        let shipper = UsageEventShipper(configuration: Self.configuration(collector.url), transport: UsageEventShipperTests.transport(), logger: .noop) { count in drops.withLock { $0 += count } }
         for n in 1...7 { #expect(shipper.enqueue(Self.event(n))) }
         #expect(await shipper.drain(timeout: .seconds(5)))
         let requests = collector.requests
@@ -59,7 +63,7 @@ import Testing
     @Test func aServerErrorIsRetriedAndTheSameBatchDeliveredOnce() async throws {
         let collector = try LoopbackCollector(statuses: [503, 500])
         defer { collector.stop() }
-        let shipper = UsageEventShipper(configuration: Self.configuration(collector.url), logger: .noop) { _ in }
+        let shipper = UsageEventShipper(configuration: Self.configuration(collector.url), transport: UsageEventShipperTests.transport(), logger: .noop) { _ in }
         for n in 1...2 { shipper.enqueue(Self.event(n)) }
         #expect(await shipper.drain(timeout: .seconds(45)))
         let bodies = collector.requests.map(\.body)
@@ -72,7 +76,7 @@ import Testing
         let collector = try LoopbackCollector(statuses: [403])
         defer { collector.stop() }
         let drops = Mutex(0)
-        let shipper = UsageEventShipper(configuration: Self.configuration(collector.url), logger: .noop) { count in drops.withLock { $0 += count } }
+        let shipper = UsageEventShipper(configuration: Self.configuration(collector.url), transport: UsageEventShipperTests.transport(), logger: .noop) { count in drops.withLock { $0 += count } }
         for n in 1...2 { shipper.enqueue(Self.event(n)) }
         #expect(await shipper.drain(timeout: .seconds(5)))
         #expect(collector.requests.count == 1)
@@ -85,7 +89,7 @@ import Testing
         let url = unreachable.url
         unreachable.stop()
         let drops = Mutex(0)
-        let shipper = UsageEventShipper(configuration: Self.configuration(url, batchSize: 5, capacity: 4, maxAttempts: 2), logger: .noop) { count in
+        let shipper = UsageEventShipper(configuration: Self.configuration(url, batchSize: 5, capacity: 4, maxAttempts: 2), transport: UsageEventShipperTests.transport(), logger: .noop) { count in
             drops.withLock { $0 += count }
         }
         let accepted = (1...10).filter { shipper.enqueue(Self.event($0)) }.count
@@ -100,7 +104,7 @@ import Testing
         let collector = try LoopbackCollector(statuses: Array(repeating: 503, count: 10_000))
         defer { collector.stop() }
         let drops = Mutex(0)
-        let shipper = UsageEventShipper(configuration: Self.configuration(collector.url, batchSize: 100, capacity: 1_000, maxAttempts: 10_000), logger: .noop) { count in
+        let shipper = UsageEventShipper(configuration: Self.configuration(collector.url, batchSize: 100, capacity: 1_000, maxAttempts: 10_000), transport: UsageEventShipperTests.transport(), logger: .noop) { count in
             drops.withLock { $0 += count }
         }
         let clock = ContinuousClock()
@@ -120,7 +124,7 @@ import Testing
         let sink = MemoryLogSink()
         let shipper = UsageEventShipper(
             configuration: Self.configuration(collector.url, batchSize: 100, capacity: 1),
-            logger: Logger(label: "test", level: .info, sink: sink)) { _ in }
+            transport: UsageEventShipperTests.transport(), logger: Logger(label: "test", level: .info, sink: sink)) { _ in }
         for n in 0..<2_500 { shipper.enqueue(Self.event(n)) }
         let warnings = sink.records.filter { $0.message.hasPrefix("usage events refused") }
         #expect(warnings.map { $0.metadata.first { $0.0 == "refused_total" }?.1 } == ["1", "1000", "2000"])
@@ -153,7 +157,7 @@ import Testing
         defer { collector.stop() }
         var configuration = UsageEventShipperTests.configuration(collector.url, batchSize: 10)
         configuration.flushInterval = 0.05
-        let shipper = UsageEventShipper(configuration: configuration, logger: .noop) { _ in }
+        let shipper = UsageEventShipper(configuration: configuration, transport: UsageEventShipperTests.transport(), logger: .noop) { _ in }
         shipper.enqueue(UsageEventShipperTests.event(1))
         let requests = await collector.waitForRequests(1)
         #expect(try requests.flatMap(UsageEventShipperTests.threadIds) == ["thread_1"])
