@@ -2,9 +2,10 @@
 
 extension JSONReader {
     /// Reads one JSON text that must be an object and builds only the values of the members named
-    /// in `names` (in that order in the result; nil for a missing member). Every other member is
-    /// checked as strictly as `read` checks it (syntax, UTF-8, escapes, number range, depth, a name
-    /// repeated in the object) but not built, so a text `read` refuses is refused here too.
+    /// in `names` (ASCII names; in that order in the result; nil for a missing member). Every other
+    /// member is checked as strictly as `read` checks it (syntax, UTF-8, escapes, number range,
+    /// depth, a name repeated in the object) but not built, so a text `read` refuses is refused here
+    /// too. Member names without escapes are compared as bytes, without building a `String`.
     public static func readMembers(_ bytes: [UInt8], named names: [String], options: Options = Options()) throws(JSONReadError) -> [JSONValue?] {
         var reader = JSONReader(bytes: bytes, options: options)
         reader.skipWhitespace()
@@ -16,14 +17,27 @@ extension JSONReader {
         try reader.checkDepth(1)
         reader.index += 1
         var found = [JSONValue?](repeating: nil, count: names.count)
-        var seen: [String] = []  // a handful of names: a linear search beats hashing
-        seen.reserveCapacity(8)
+        var seen = SeenNames()
         try reader.readList(closing: UInt8(ascii: "}")) { (reader: inout JSONReader) throws(JSONReadError) in
+            guard reader.index < reader.bytes.count, reader.bytes[reader.index] == UInt8(ascii: "\"") else {
+                throw reader.error("expected a member name")
+            }
             let nameOffset = reader.index
-            let name = try reader.readMemberName()
-            if seen.contains(name) { throw JSONReadError(offset: nameOffset, reason: .duplicateKey(name)) }
-            seen.append(name)
-            if let slot = names.firstIndex(of: name) {
+            let slot: Int?
+            if let range = reader.scanPlainName() {
+                if seen.contains(range, in: reader.bytes) {
+                    throw JSONReadError(offset: nameOffset, reason: .duplicateKey(String(decoding: reader.bytes[range], as: UTF8.self)))
+                }
+                seen.plain.append(range)
+                slot = names.firstIndex { $0.utf8.elementsEqual(reader.bytes[range]) }
+            } else {
+                let name = try reader.readString()
+                if seen.contains(name, in: reader.bytes) { throw JSONReadError(offset: nameOffset, reason: .duplicateKey(name)) }
+                seen.other.append(name)
+                slot = names.firstIndex(of: name)
+            }
+            try reader.skipColon()
+            if let slot {
                 found[slot] = try reader.readValue(depth: 1)
             } else {
                 try reader.skipValue(depth: 1)
@@ -34,12 +48,37 @@ extension JSONReader {
         return found
     }
 
-    /// Reads `"name"` and the `:` after it, leaving `index` at the value.
-    private mutating func readMemberName() throws(JSONReadError) -> String {
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
-        let name = try readString()
-        try skipColon()
-        return name
+    /// The names of one object read so far: plain ASCII ones as byte ranges, the others as strings.
+    private struct SeenNames {
+        var plain: [Range<Int>] = []
+        var other: [String] = []
+
+        func contains(_ range: Range<Int>, in bytes: [UInt8]) -> Bool {
+            plain.contains { bytes[$0].elementsEqual(bytes[range]) }
+                || (!other.isEmpty && other.contains(String(decoding: bytes[range], as: UTF8.self)))
+        }
+
+        /// By `String` equality (canonical equivalence), as `read`'s set of names compares them.
+        func contains(_ name: String, in bytes: [UInt8]) -> Bool {
+            other.contains(name) || plain.contains { String(decoding: bytes[$0], as: UTF8.self) == name }
+        }
+    }
+
+    /// A member name that is printable ASCII without escapes: its bytes' range, `index` past the
+    /// closing quote. Nil (and `index` unmoved) for any other name, which `readString` then reads.
+    private mutating func scanPlainName() -> Range<Int>? {
+        var position = index + 1
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                let range = (index + 1)..<position
+                index = position + 1
+                return range
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+            position += 1
+        }
+        return nil
     }
 
     private mutating func skipColon() throws(JSONReadError) {

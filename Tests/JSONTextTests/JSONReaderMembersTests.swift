@@ -61,4 +61,14 @@ import Testing
         #expect(try JSONReader.read("[-0, 123456789012345678, -123456789012345678, 9223372036854775807, 9223372036854775808]")
             == [0, 123456789012345678, -123456789012345678, .int(Int.max), .double(9223372036854775808)])
     }
+
+    /// Names are compared as `read` compares them whether they are written plainly or with escapes.
+    @Test func escapedNamesMatchAndRepeatPlainOnes() throws {
+        let found = try JSONReader.readMembers(Array(#"{"\u0064elta":"x","type":"t"}"#.utf8), named: ["delta", "type"])
+        #expect(found == [.string("x"), .string("t")])
+        for text in [#"{"delta":1,"\u0064elta":2}"#, #"{"\u0064elta":1,"delta":2}"#, #"{"K":1,"\u212A":2}"#, #"{"é":1,"e\u0301":2}"#] {
+            #expect(throws: JSONReadError.self, "\(text)") { _ = try JSONReader.readMembers(Array(text.utf8), named: ["delta"]) }
+            #expect(throws: JSONReadError.self, "\(text)") { _ = try JSONReader.read(text) }
+        }
+    }
 }
