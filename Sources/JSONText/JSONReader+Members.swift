@@ -29,7 +29,7 @@ extension JSONReader {
                     throw JSONReadError(offset: nameOffset, reason: .duplicateKey(String(decoding: reader.bytes[range], as: UTF8.self)))
                 }
                 seen.plain.append(range)
-                slot = names.firstIndex { $0.utf8.elementsEqual(reader.bytes[range]) }
+                slot = names.firstIndex { reader.bytes.same(range, as: $0) }
             } else {
                 let name = try reader.readString()
                 if seen.contains(name, in: reader.bytes) { throw JSONReadError(offset: nameOffset, reason: .duplicateKey(name)) }
@@ -54,7 +54,7 @@ extension JSONReader {
         var other: [String] = []
 
         func contains(_ range: Range<Int>, in bytes: [UInt8]) -> Bool {
-            plain.contains { bytes[$0].elementsEqual(bytes[range]) }
+            plain.contains { bytes.same($0, as: range) }
                 || (!other.isEmpty && other.contains(String(decoding: bytes[range], as: UTF8.self)))
         }
 
@@ -123,5 +123,33 @@ extension JSONReader {
         case UInt8(ascii: "n"): try expect("null")
         default: try skipNumber()
         }
+    }
+}
+
+extension [UInt8] {
+    /// Whether the bytes in `a` and in `b` are the same (lengths first: most names differ there).
+    fileprivate func same(_ a: Range<Int>, as b: Range<Int>) -> Bool {
+        guard a.count == b.count else { return false }
+        var i = a.lowerBound, j = b.lowerBound
+        while i < a.upperBound {
+            if self[i] != self[j] { return false }
+            i += 1
+            j += 1
+        }
+        return true
+    }
+
+    /// Whether the bytes in `range` are `name`'s UTF-8.
+    fileprivate func same(_ range: Range<Int>, as name: String) -> Bool {
+        let utf8 = name.utf8
+        guard utf8.count == range.count else { return false }
+        return utf8.withContiguousStorageIfAvailable { other in
+            var i = range.lowerBound
+            for byte in other {
+                if self[i] != byte { return false }
+                i += 1
+            }
+            return true
+        } ?? utf8.elementsEqual(self[range])
     }
 }
