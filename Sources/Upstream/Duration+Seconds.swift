@@ -1,4 +1,4 @@
-// Durations as fractional seconds, for URLSession and messages.
+// Durations as fractional seconds, for timeouts and messages.
 
 extension Duration {
     /// This duration in (fractional) seconds.
