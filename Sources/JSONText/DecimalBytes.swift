@@ -21,13 +21,16 @@ public enum DecimalBytes {
         appendMagnitude(magnitude / scale, to: &out)
         guard places > 0 else { return }
         out.append(UInt8(ascii: "."))
+        // The fraction's digits, written right to left into zeros already in place.
+        let first = out.count
+        for _ in 0..<places { out.append(UInt8(ascii: "0")) }
         var fraction = magnitude % scale
-        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: places)
-        for i in stride(from: places - 1, through: 0, by: -1) {
-            digits[i] = UInt8(ascii: "0") + UInt8(fraction % 10)
+        var position = first + places - 1
+        while fraction > 0 {
+            out[position] = UInt8(ascii: "0") + UInt8(fraction % 10)
             fraction /= 10
+            position -= 1
         }
-        out.append(contentsOf: digits)
     }
 
     /// Appends `units / 10^places` the way `JSONValue.format` writes that double: trailing fraction

@@ -37,6 +37,6 @@ struct HealthBody {
     }
 
     private static func appendQuoted(_ text: String, to out: inout [UInt8]) {
-        out.append(contentsOf: JSONValue.quoted(text).utf8)
+        JSONValue.quote(text, into: &out)
     }
 }
