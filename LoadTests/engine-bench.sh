@@ -30,6 +30,9 @@ figure() { printf '%s\n' "$*" | tee -a "$out/figures.txt"; }
 wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "!! nothing on port $1" >&2; return 1; }
 start() { local name=$1 port=$2; shift 2; "$@" > "$out/$name.log" 2>&1 & last=$!; pids+=("$last"); wait_port "$port"; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# cpu N's busy and total jiffies ("busy total"); the load core saturating limits what a ratio can show.
+core_jiffies() { awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
+busy_pct() { awk -v b0="$1" -v t0="$2" -v b1="$3" -v t1="$4" 'BEGIN { printf "%.0f", (t1 > t0 ? 100 * (b1 - b0) / (t1 - t0) : 0) }'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR ? v[int((NR + 1) / 2)] : 0) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
@@ -115,16 +118,18 @@ bench_queries() {
         set -- $(load_json "direct-$r" --url http://127.0.0.1:18511/v1 --target assistants --clients 200 --queries 10)
         echo "direct $1" >> "$out/queries.txt"
         local before; before=$(cpu_ticks "$tm")
+        local core0_before; core0_before=$(core_jiffies 0)
         set -- $(load_json "through-$r" --url http://127.0.0.1:18512 --clients 200 --queries 10 --new-thread-share 1)
         local after; after=$(cpu_ticks "$tm")
-        echo "through $1 $(( (after - before) * 10000 / 2000 )) $4" >> "$out/queries.txt"
+        local core0_after; core0_after=$(core_jiffies 0)
+        echo "through $1 $(( (after - before) * 10000 / 2000 )) $4 $(busy_pct $core0_before $core0_after)" >> "$out/queries.txt"
     done
     local d t cpu
     d=$(awk '$1 == "direct" { print $2 }' "$out/queries.txt" | median)
     t=$(awk '$1 == "through" { print $2 }' "$out/queries.txt" | median)
     cpu=$(awk '$1 == "through" { print $3 }' "$out/queries.txt" | median)
     figure "queries direct to the mock: $d q/s; through ThreadMeter: $t q/s; ratio $(ratio "$t" "$d") (target ≥ 0.8)"
-    figure "queries CPU per query in ThreadMeter: $cpu µs (target ≤ 350); errors: $(awk '$1 == "through" { s += $4 } END { print s + 0 }' "$out/queries.txt")"
+    figure "queries CPU per query in ThreadMeter: $cpu µs (target ≤ 350); errors: $(awk '$1 == "through" { s += $4 } END { print s + 0 }' "$out/queries.txt"); cpu 0 (load client + mock) busy $(awk '$1 == "through" { print $5 }' "$out/queries.txt" | median)% during the through runs"
     cleanup
 }
 
@@ -152,18 +157,27 @@ http { access_log off; keepalive_requests 10000000;
     location / { proxy_pass http://mock; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; } } }
 NGX
     start tls-nginx 18523 $AUX nginx -c "$out/tls/nginx.conf" -p "$out/tls" || return 1
+    local ngx_worker; ngx_worker=$(pgrep -P "$last" | head -1); ngx_worker=${ngx_worker:-$last}
     start_tm tm-http 18524 http://127.0.0.1:18522/v1 || return 1
     local http_pid=$last
     start_tm tm-https 18525 https://localhost:18523/v1 UPSTREAM_CA_FILE="$out/certs/ca.pem" || return 1
     local https_pid=$last
+    # One untimed round each first: the pools fill (200 connections; for https 200 handshakes, the
+    # first full, later ones resuming the session), as in a service that has been up for a while.
+    load_json warm-http --url http://127.0.0.1:18524 --clients 200 --queries 2 --new-thread-share 1 > /dev/null
+    load_json warm-https --url http://127.0.0.1:18525 --clients 200 --queries 2 --new-thread-share 1 > /dev/null
     for r in $(seq 1 "$rounds"); do
         for kind in http https; do
             local port=18524 pid=$http_pid
             [ $kind = https ] && { port=18525; pid=$https_pid; }
             local before; before=$(cpu_ticks "$pid")
+            local ngx_before; ngx_before=$(cpu_ticks "$ngx_worker")
+            local core0_before; core0_before=$(core_jiffies 0)
             set -- $(load_json "$kind-$r" --url "http://127.0.0.1:$port" --clients 200 --queries 10 --new-thread-share 1)
             local after; after=$(cpu_ticks "$pid")
-            echo "$kind $1 $3 $4 $(( (after - before) * 10000 / 2000 ))" >> "$out/https.txt"
+            local ngx_after; ngx_after=$(cpu_ticks "$ngx_worker")
+            local core0_after; core0_after=$(core_jiffies 0)
+            echo "$kind $1 $3 $4 $(( (after - before) * 10000 / 2000 )) $(( (ngx_after - ngx_before) * 10000 / 2000 )) $(busy_pct $core0_before $core0_after)" >> "$out/https.txt"
         done
     done
     local h s hp sp he se hc sc
@@ -171,7 +185,11 @@ NGX
     hp=$(awk '$1 == "http" { print $3 }' "$out/https.txt" | median); sp=$(awk '$1 == "https" { print $3 }' "$out/https.txt" | median)
     hc=$(awk '$1 == "http" { print $5 }' "$out/https.txt" | median); sc=$(awk '$1 == "https" { print $5 }' "$out/https.txt" | median)
     se=$(awk '$1 == "https" { s += $4 } END { print s + 0 }' "$out/https.txt")
+    local hn sn hb sb
+    hn=$(awk '$1 == "http" { print $6 }' "$out/https.txt" | median); sn=$(awk '$1 == "https" { print $6 }' "$out/https.txt" | median)
+    hb=$(awk '$1 == "http" { print $7 }' "$out/https.txt" | median); sb=$(awk '$1 == "https" { print $7 }' "$out/https.txt" | median)
     figure "https upstream: $s q/s vs http $h q/s: ratio $(ratio "$s" "$h") (target ≥ 0.9); first content p99 $sp vs $hp ms; CPU/query $sc vs $hc µs; https errors $se"
+    figure "https load side: nginx CPU/query $sn vs $hn µs; cpu 0 (load client, mock, nginx) busy $sb% vs $hb% — near 100% means the load core, not ThreadMeter, limits the ratio"
     cleanup
 }
 

@@ -1,5 +1,6 @@
 // libFuzzer target: ThreadMeterApp's QueryRequest.decode (the body of POST /v1/query) on arbitrary
-// bytes, checked against the contract's rules and Foundation's JSON reader. Built by LoadTests/Fuzz/run.sh.
+// bytes, checked against the contract's rules and Foundation's JSON reader; and JSONReader.readMembers
+// against JSONReader.read. Built by LoadTests/Fuzz/run.sh.
 import Foundation
 
 /// Input layout: byte 0 picks the Content-Type; the rest is the body.
@@ -9,6 +10,16 @@ public func fuzzQueryRequestDecoding(_ data: UnsafePointer<UInt8>, _ size: Int) 
     let contentTypes: [String?] = [nil, "application/json", "application/json; charset=utf-8", "Application/JSON", "application/vnd.api+json", "text/plain"]
     let contentType = contentTypes[Int(data[0]) % contentTypes.count]
     let body = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+
+    // 0. Reading a few members (the upstream stream events' fast path) agrees with reading the whole text.
+    let options = JSONReader.Options(duplicateKeys: .refusedAtTopLevel)
+    let full = try? JSONReader.read(body, options: options)
+    let some = try? JSONReader.readMembers(body, named: ["query", "threadId"], options: options)
+    if let full, full.members != nil {
+        guard let some, some[0] == full["query"], some[1] == full["threadId"] else { fatalError("readMembers disagrees with read: \(String(describing: some))") }
+    } else if some != nil {
+        fatalError("readMembers accepted a text read refuses or that is not an object")
+    }
 
     let outcome = QueryDecodingOutcome(contentType: contentType, body: body)
 

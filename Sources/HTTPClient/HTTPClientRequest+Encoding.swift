@@ -11,24 +11,42 @@ extension HTTPClientRequest {
         guard target.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw .invalidRequest("invalid request target \"\(target)\"")
         }
-        let requestTarget = absoluteForm ? "\(origin.scheme.rawValue)://\(origin.hostField)\(target)" : target
-        var head = "\(method) \(requestTarget) HTTP/1.1\r\nHost: \(origin.hostField)\r\n"
+        // Written straight into bytes: a request head is built per upstream call.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256 + (body?.count ?? 0))
+        bytes.append(contentsOf: method.utf8)
+        bytes.append(UInt8(ascii: " "))
+        if absoluteForm {
+            bytes.append(contentsOf: origin.scheme.rawValue.utf8)
+            bytes.append(contentsOf: "://".utf8)
+            bytes.append(contentsOf: origin.hostField.utf8)
+        }
+        bytes.append(contentsOf: target.utf8)
+        bytes.append(contentsOf: " HTTP/1.1\r\nHost: ".utf8)
+        bytes.append(contentsOf: origin.hostField.utf8)
+        bytes.append(contentsOf: "\r\n".utf8)
         for field in headers {
             guard !field.name.isEmpty, field.name.utf8.allSatisfy(Self.isToken),
                   field.value.utf8.allSatisfy({ $0 == 9 || ($0 >= 0x20 && $0 != 0x7F) }) else {
                 throw .invalidRequest("invalid request header \"\(field.name)\"")
             }
             if Self.framingFields.contains(where: { field.name.caseInsensitiveEquals($0) }) { continue }
-            head += "\(field.name): \(field.value)\r\n"
+            Self.appendField(field.name, field.value, to: &bytes)
         }
-        if let proxyAuthorization { head += "Proxy-Authorization: \(proxyAuthorization)\r\n" }
+        if let proxyAuthorization { Self.appendField("Proxy-Authorization", proxyAuthorization, to: &bytes) }
         if body != nil || !["GET", "HEAD", "DELETE", "OPTIONS", "TRACE"].contains(method) {
-            head += "Content-Length: \(body?.count ?? 0)\r\n"
+            Self.appendField("Content-Length", String(body?.count ?? 0), to: &bytes)
         }
-        head += "Connection: keep-alive\r\n\r\n"
-        var bytes = Array(head.utf8)
+        bytes.append(contentsOf: "Connection: keep-alive\r\n\r\n".utf8)
         if let body { bytes.append(contentsOf: body) }
         return bytes
+    }
+
+    private static func appendField(_ name: String, _ value: String, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(contentsOf: ": ".utf8)
+        bytes.append(contentsOf: value.utf8)
+        bytes.append(contentsOf: "\r\n".utf8)
     }
 
     /// Fields the client writes itself.

@@ -1,6 +1,28 @@
 // The response head: status line, header fields, and how the body is framed (RFC 9112 §4, §5, §6.3).
 
 extension HTTPResponseParser {
+    /// The head's lines, split at LF with a CR before it dropped (a scan, not the generic `split`:
+    /// a head is parsed per upstream answer).
+    static func lines(of head: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+        var lines: [ArraySlice<UInt8>] = []
+        lines.reserveCapacity(24)
+        var start = head.startIndex
+        var index = start
+        while index < head.endIndex {
+            if head[index] == HTTPByteClass.lf {
+                lines.append(line(head, from: start, to: index))
+                start = index + 1
+            }
+            index += 1
+        }
+        lines.append(line(head, from: start, to: head.endIndex))
+        return lines
+    }
+
+    private static func line(_ head: ArraySlice<UInt8>, from start: Int, to end: Int) -> ArraySlice<UInt8> {
+        end > start && head[end - 1] == HTTPByteClass.cr ? head[start..<(end - 1)] : head[start..<end]
+    }
+
     /// Parses the accumulated head (ending in CRLF CRLF), skips interim responses, and chooses the
     /// body framing.
     mutating func completeHead(into events: inout [Event]) throws(HTTPResponseParseError) {
@@ -44,9 +66,7 @@ extension HTTPResponseParser {
     /// One head as it came off the wire: the status line and header fields, ending in CRLF CRLF
     /// (interim 1xx heads too; framing is not checked here).
     public static func parseHead(_ bytes: [UInt8]) throws(HTTPResponseParseError) -> HTTPResponseHead {
-        var lines = bytes.dropLast(4).split(separator: HTTPByteClass.lf, omittingEmptySubsequences: false).map { line in
-            line.last == HTTPByteClass.cr ? line.dropLast() : line
-        }
+        var lines = lines(of: bytes.dropLast(4))
         guard !lines.isEmpty else { throw .invalidStatusLine }
         let (minor, status, reason) = try parseStatusLine(lines.removeFirst())
         var headers = HTTPHeaders()

@@ -18,6 +18,22 @@ public enum SSEEncoder {
         return out
     }
 
+    /// `event: <type>\ndata: <data>\n\n` for a payload already in bytes (one-line JSON, say): copied
+    /// whole when it has no line break, else framed line by line as `event(_:data:)` does.
+    public static func event(_ type: String, data: [UInt8]) -> [UInt8] {
+        guard !data.contains(where: { $0 == 10 || $0 == 13 }) else {
+            return event(type, data: String(decoding: data, as: UTF8.self))
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(type.utf8.count + data.count + 16)
+        out.append(contentsOf: "event: ".utf8)
+        out.append(contentsOf: type.utf8.lazy.filter { $0 != 10 && $0 != 13 })
+        out.append(contentsOf: "\ndata: ".utf8)
+        out.append(contentsOf: data)
+        out.append(contentsOf: "\n\n".utf8)
+        return out
+    }
+
     /// `: <text>\n\n`.
     public static func comment(_ text: String) -> [UInt8] {
         var out: [UInt8] = []
@@ -29,6 +45,15 @@ public enum SSEEncoder {
     /// One `<prefix><line>\n` per line of `text` (CRLF, CR and LF all end a line).
     private static func appendLines(prefix: StaticString, _ text: String, into out: inout [UInt8]) {
         let prefixBytes = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+        // Fast path: one line (a JSON payload always is) is copied whole.
+        let oneLine = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard !bytes.contains(where: { $0 == 10 || $0 == 13 }) else { return false }
+            out.append(contentsOf: prefixBytes)
+            out.append(contentsOf: bytes)
+            out.append(10)
+            return true
+        }
+        if oneLine == true { return }
         out.append(contentsOf: prefixBytes)
         var previousWasCR = false
         for b in text.utf8 {

@@ -1,10 +1,35 @@
 // Strings and numbers: the parts of RFC 8259 where readers most often disagree.
 
 extension JSONReader {
-    /// Reads a string token (RFC 8259 §7); `index` is at the opening quote.
+    /// Reads a string token (RFC 8259 §7); `index` is at the opening quote. A string without
+    /// escapes (the common case) becomes a `String` straight from the input bytes.
     mutating func readString() throws(JSONReadError) -> String {
         index += 1
-        var out: [UInt8] = []
+        let start = index
+        var ascii = true
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                let slice = bytes[start..<index]
+                index += 1
+                if ascii { return String(decoding: slice, as: UTF8.self) }
+                guard let text = String(validating: slice, as: UTF8.self) else { throw error("a string is not valid UTF-8") }
+                return text
+            case UInt8(ascii: "\\"):
+                return try readEscapedString(from: start)
+            default:
+                guard byte >= 0x20 else { throw error("a control character in a string") }
+                if byte >= 0x80 { ascii = false }
+                index += 1
+            }
+        }
+        throw error("unterminated string")
+    }
+
+    /// The rest of a string that has escapes: `start` is its first byte, `index` at the first backslash.
+    private mutating func readEscapedString(from start: Int) throws(JSONReadError) -> String {
+        var out = Array(bytes[start..<index])
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
@@ -24,7 +49,36 @@ extension JSONReader {
         throw error("unterminated string")
     }
 
-    private mutating func readEscape(into out: inout [UInt8]) throws(JSONReadError) {
+    /// Checks a string token as strictly as `readString` without building it; `index` is at the opening quote.
+    mutating func skipString() throws(JSONReadError) {
+        index += 1
+        let start = index
+        var ascii = true
+        var unescaped: [UInt8] = []  // escapes are checked by decoding them; allocated only if there are any
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                // Escapes are ASCII and decode to whole scalars: the raw bytes are valid UTF-8 exactly when the decoded ones are.
+                if !ascii, String(validating: bytes[start..<index], as: UTF8.self) == nil {
+                    index += 1
+                    throw error("a string is not valid UTF-8")
+                }
+                index += 1
+                return
+            case UInt8(ascii: "\\"):
+                index += 1
+                try readEscape(into: &unescaped)
+            default:
+                guard byte >= 0x20 else { throw error("a control character in a string") }
+                if byte >= 0x80 { ascii = false }
+                index += 1
+            }
+        }
+        throw error("unterminated string")
+    }
+
+    mutating func readEscape(into out: inout [UInt8]) throws(JSONReadError) {
         guard index < bytes.count else { throw error("unexpected end in an escape") }
         let escape = bytes[index]
         index += 1
@@ -76,6 +130,21 @@ extension JSONReader {
     /// Reads a number (RFC 8259 §6): `.int` when it is an integer that fits, else a finite `.double`.
     mutating func readNumber() throws(JSONReadError) -> JSONValue {
         let start = index
+        let integral = try scanNumber()
+        return try number(from: start, integral: integral)
+    }
+
+    /// Checks a number as strictly as `readNumber` without keeping it.
+    mutating func skipNumber() throws(JSONReadError) {
+        let start = index
+        let integral = try scanNumber()
+        // Up to 18 digits always fit an Int; anything else is converted to check its range.
+        if integral, index - start <= 18 { return }
+        _ = try number(from: start, integral: integral)
+    }
+
+    /// Moves past a number's syntax; returns whether it has no fraction or exponent.
+    private mutating func scanNumber() throws(JSONReadError) -> Bool {
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw error("expected a value") }
         if bytes[index] == UInt8(ascii: "0") {
@@ -96,6 +165,22 @@ extension JSONReader {
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("expected a digit in the exponent") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        return integral
+    }
+
+    /// The value of the number token from `start` to `index`.
+    private func number(from start: Int, integral: Bool) throws(JSONReadError) -> JSONValue {
+        if integral, index - start <= 18 {  // fits an Int: no text to build
+            var position = start
+            let negative = bytes[position] == UInt8(ascii: "-")
+            if negative { position += 1 }
+            var n = 0
+            while position < index {
+                n = n * 10 + Int(bytes[position] - UInt8(ascii: "0"))
+                position += 1
+            }
+            return .int(negative ? -n : n)
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if integral, let n = Int(text) { return .int(n) }

@@ -64,14 +64,14 @@ public struct JSONReader {
         }
     }
 
-    private mutating func expect(_ literal: String) throws(JSONReadError) {
+    mutating func expect(_ literal: String) throws(JSONReadError) {
         for byte in literal.utf8 {
             guard index < bytes.count, bytes[index] == byte else { throw error("expected '\(literal)'") }
             index += 1
         }
     }
 
-    private func checkDepth(_ depth: Int) throws(JSONReadError) {
+    func checkDepth(_ depth: Int) throws(JSONReadError) {
         guard depth <= options.maxDepth else { throw JSONReadError(offset: index, reason: .tooDeep(limit: options.maxDepth)) }
     }
 
@@ -110,7 +110,7 @@ public struct JSONReader {
     }
 
     /// Reads `element, element, …` up to the `close` bracket (the opening one already consumed).
-    private mutating func readList(closing close: UInt8,
+    mutating func readList(closing close: UInt8,
                                    _ element: (inout JSONReader) throws(JSONReadError) -> Void) throws(JSONReadError) {
         skipWhitespace()
         if index < bytes.count, bytes[index] == close {

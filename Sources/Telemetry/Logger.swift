@@ -163,13 +163,37 @@ public enum LogLineFormatter {
         }
     }
 
-    static func textValue(_ value: String) -> String {
-        // Fast byte pre-check (space, quote, '=', CR/LF/VT/FF, any non-ASCII), then the exact rule.
-        if value.isEmpty || value.utf8.contains(where: { $0 == 0x20 || $0 == 0x22 || $0 == 0x3D || (0x0A...0x0D).contains($0) || $0 >= 0x80 })
-            && value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) {
-            return jsonString(value)
+    /// The `.text` line of `format(_:as:)`, appended as UTF-8 bytes (no intermediate `String`).
+    public static func appendText(_ record: LogRecord, to out: inout [UInt8]) {
+        out.append(contentsOf: iso8601(record.time).utf8)
+        out.append(UInt8(ascii: " "))
+        out.append(contentsOf: record.level.paddedName.utf8)
+        out.append(contentsOf: " [".utf8)
+        out.append(contentsOf: record.label.utf8)
+        out.append(contentsOf: "] ".utf8)
+        out.append(contentsOf: record.message.utf8)
+        for (key, value) in record.metadata {
+            out.append(UInt8(ascii: " "))
+            out.append(contentsOf: key.utf8)
+            out.append(UInt8(ascii: "="))
+            if needsQuoting(value) {
+                JSONValue.quote(value, into: &out)
+            } else {
+                out.append(contentsOf: value.utf8)
+            }
         }
-        return value
+    }
+
+    static func textValue(_ value: String) -> String {
+        needsQuoting(value) ? jsonString(value) : value
+    }
+
+    /// Whether a text-format value must be written as a JSON string: empty, or with a space, quote,
+    /// `=` or line break.
+    static func needsQuoting(_ value: String) -> Bool {
+        // Fast byte pre-check (space, quote, '=', CR/LF/VT/FF, any non-ASCII), then the exact rule.
+        value.isEmpty || value.utf8.contains(where: { $0 == 0x20 || $0 == 0x22 || $0 == 0x3D || (0x0A...0x0D).contains($0) || $0 >= 0x80 })
+            && value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline })
     }
 
     /// Integers and decimals are emitted as JSON numbers so log pipelines can sum them.

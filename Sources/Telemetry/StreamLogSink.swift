@@ -40,11 +40,17 @@ public final class StreamLogSink: LogSink {
     }
 
     public func emit(_ record: LogRecord) {
-        var line = LogLineFormatter.format(record, as: format)
-        line.append("\n")
+        var line: [UInt8] = []
+        line.reserveCapacity(192)
+        if format == .text {
+            LogLineFormatter.appendText(record, to: &line)
+        } else {
+            line.append(contentsOf: LogLineFormatter.format(record, as: format).utf8)
+        }
+        line.append(10)
         let urgent = record.level >= .warning || flushInterval == .zero
         let action = pending.withLock { pending -> FlushAction in
-            pending.bytes.append(contentsOf: line.utf8)
+            pending.bytes.append(contentsOf: line)
             if urgent || pending.bytes.count >= batchBytes { return .now }
             if pending.flushScheduled { return .none }
             pending.flushScheduled = true

@@ -1,15 +1,12 @@
 // Posts usage events in batches to an HTTP collector (Splunk HEC-compatible), off the request path.
-import Dispatch
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Synchronization
 
 /// Ships `UsageEvent`s to `USAGE_WEBHOOK_URL` as newline-separated HEC events.
 ///
 /// `enqueue` is synchronous, O(1) and never blocks on the network: a `BatchShipper` queues,
-/// batches, retries with backoff and drops; this class posts each batch with URLSession. Every
+/// batches, retries with backoff and drops; this class posts each batch through a
+/// `UsageWebhookTransport` (the service's: its own HTTP client on the event loops). Every
 /// dropped event is reported to `onDrop` (wire it to `threadmeter_usage_events_dropped_total`) and
 /// logged.
 public final class UsageEventShipper: Sendable {
@@ -18,11 +15,12 @@ public final class UsageEventShipper: Sendable {
     private let shipper: BatchShipper<UsageEvent>
     private let poster: Poster
 
-    public init(configuration: Configuration, logger: Logger, onDrop: @escaping @Sendable (Int) -> Void) {
+    public init(configuration: Configuration, transport: any UsageWebhookTransport, logger: Logger,
+                onDrop: @escaping @Sendable (Int) -> Void) {
         self.configuration = configuration
         let logger = logger.labelled("usage-shipper")
         self.logger = logger
-        let poster = Poster(configuration: configuration, logger: logger)
+        let poster = Poster(configuration: configuration, transport: transport, logger: logger)
         self.poster = poster
         let refusedCount = Atomic<Int>(0)
         let capacity = configuration.queueCapacity
@@ -75,75 +73,50 @@ public final class UsageEventShipper: Sendable {
         }
     }
 
-    /// Posts batches with URLSession until closed.
+    /// Posts batches through the transport until closed.
     private final class Poster: Sendable {
         let configuration: Configuration
+        let transport: any UsageWebhookTransport
         let logger: Logger
-        let session: URLSession
-        /// True once the session is invalidated: no task may be created after that (URLSession traps).
+        /// True once closed: a retry that comes after shutdown is not posted.
         let closed = Mutex(false)
 
-        init(configuration: Configuration, logger: Logger) {
+        init(configuration: Configuration, transport: any UsageWebhookTransport, logger: Logger) {
             self.configuration = configuration
+            self.transport = transport
             self.logger = logger
-            let sessionConfiguration = URLSessionConfiguration.ephemeral
-            sessionConfiguration.timeoutIntervalForRequest = configuration.requestTimeout
-            sessionConfiguration.timeoutIntervalForResource = configuration.requestTimeout * 2
-            sessionConfiguration.httpMaximumConnectionsPerHost = 2
-            self.session = URLSession(configuration: sessionConfiguration)
         }
 
         func close() {
-            closed.withLock { closed in
-                closed = true
-                session.finishTasksAndInvalidate()
-            }
+            closed.withLock { $0 = true }
+            transport.shutdown()
         }
 
         func post(_ batch: [UsageEvent]) async -> BatchShipper<UsageEvent>.SendOutcome {
-            var request = URLRequest(url: configuration.url)
-            request.httpMethod = "POST"
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            if let token = configuration.token {
-                request.setValue("Splunk \(token)", forHTTPHeaderField: "Authorization")
-            }
+            guard !closed.withLock({ $0 }) else { return .rejected }
+            var headers = [("Content-Type", "application/json")]
+            if let token = configuration.token { headers.append(("Authorization", "Splunk \(token)")) }
             let host = configuration.host, source = configuration.source
-            request.httpBody = Data(batch.map { $0.hecJSON(host: host, source: source) }.joined(separator: "\n").utf8)
-            let count = batch.count, logger = logger
-            return await withCheckedContinuation { continuation in
-                // A retry may come after shutdown invalidated the session; creating a task then would trap.
-                let started = closed.withLock { closed -> Bool in
-                    guard !closed else { return false }
-                    session.dataTask(with: request) { @Sendable data, response, error in
-                        continuation.resume(returning: UsageEventShipper.classify(response: response, error: error, body: data, count: count, logger: logger))
-                    }.resume()
-                    return true
-                }
-                if !started { continuation.resume(returning: .rejected) }
-            }
+            let body = Array(batch.map { $0.hecJSON(host: host, source: source) }.joined(separator: "\n").utf8)
+            let result = await transport.post(url: configuration.url, headers: headers, body: body)
+            return UsageEventShipper.classify(result, count: batch.count, logger: logger)
         }
     }
 
-    fileprivate static func classify(
-        response: URLResponse?, error: (any Error)?, body: Data?, count: Int, logger: Logger
-    ) -> BatchShipper<UsageEvent>.SendOutcome {
-        if let error {
-            logger.warning("usage webhook post failed", [("error", String(describing: error)), ("events", String(count))])
+    static func classify(_ result: UsageWebhookPostResult, count: Int, logger: Logger) -> BatchShipper<UsageEvent>.SendOutcome {
+        switch result {
+        case .failed(let reason):
+            logger.warning("usage webhook post failed", [("error", reason), ("events", String(count))])
             return .retryable(retryAfter: nil)
+        case .answered(let status, let retryAfter, let body):
+            if (200..<300).contains(status) { return .delivered }
+            let snippet = String(decoding: body.prefix(200), as: UTF8.self)
+            if status == 408 || status == 429 || status >= 500 {
+                logger.warning("usage webhook answered \(status); will retry", [("events", String(count)), ("body", snippet)])
+                return .retryable(retryAfter: retryAfter)
+            }
+            logger.error("usage webhook refused the batch with \(status)", [("events", String(count)), ("body", snippet)])
+            return .rejected
         }
-        guard let http = response as? HTTPURLResponse else {
-            logger.warning("usage webhook answered without an HTTP response", [("events", String(count))])
-            return .retryable(retryAfter: nil)
-        }
-        let status = http.statusCode
-        if (200..<300).contains(status) { return .delivered }
-        let snippet = String(decoding: (body ?? Data()).prefix(200), as: UTF8.self)
-        if status == 408 || status == 429 || status >= 500 {
-            let retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-            logger.warning("usage webhook answered \(status); will retry", [("events", String(count)), ("body", snippet)])
-            return .retryable(retryAfter: retryAfter)
-        }
-        logger.error("usage webhook refused the batch with \(status)", [("events", String(count)), ("body", snippet)])
-        return .rejected
     }
 }

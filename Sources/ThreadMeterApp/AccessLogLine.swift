@@ -1,6 +1,6 @@
 // One access-log line and one request metric per request, written once when the response ends.
-import Foundation
 import HTTPServer
+import JSONText
 import Synchronization
 import Telemetry
 
@@ -67,7 +67,15 @@ final class AccessLogLine: Sendable {
         guard logger.isEnabled(.info) else { return }
         logger.info("\(method) \(path) \(status)", [
             ("request_id", requestId), ("status", String(status)),
-            ("duration_ms", String(format: "%.2f", seconds * 1000)), ("thread_id", threadId ?? "-"),
+            ("duration_ms", Self.milliseconds(seconds)), ("thread_id", threadId ?? "-"),
         ])
+    }
+
+    /// `seconds` as milliseconds with two decimals (`1.25`), as `String(format: "%.2f")` wrote them.
+    static func milliseconds(_ seconds: Double) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(12)
+        DecimalBytes.append(fixed: Int((seconds * 100_000).rounded()), places: 2, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }

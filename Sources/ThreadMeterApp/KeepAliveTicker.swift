@@ -16,7 +16,8 @@ final class KeepAliveTicker: Sendable {
         init(_ schedule: KeepAliveSchedule<Instant>) { self.schedule = Mutex(schedule) }
     }
 
-    let stream: AsyncStream<Item>
+    /// The merged items, for one consumer.
+    let stream: TickerChannel
     private let forward: Task<Void, Never>
     private let ticker: Task<Void, Never>
 
@@ -27,26 +28,24 @@ final class KeepAliveTicker: Sendable {
 
     /// - Parameter clock: what silence is measured and slept on (tests pass a clock they advance).
     init<C: Clock<Duration>>(events: AsyncStream<RunEvent>, interval: Duration, clock: C) {
-        let (stream, continuation) = AsyncStream.makeStream(of: Item.self)
-        self.stream = stream
+        let channel = TickerChannel()
+        stream = channel
         let shared = SharedSchedule(KeepAliveSchedule(interval: interval, start: clock.now))
-        forward = Task.onCurrentLoop {
-            for await event in events {
-                shared.schedule.withLock { $0.eventSent(at: clock.now) }
-                continuation.yield(.event(event))
-            }
-            continuation.finish()
-        }
-        ticker = Task {
+        let ticker = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(until: shared.schedule.withLock { $0.nextDue }, clock: clock)
                 if Task.isCancelled { break }
-                if shared.schedule.withLock({ $0.keepAliveDue(at: clock.now) }) { continuation.yield(.keepAlive) }
+                if shared.schedule.withLock({ $0.keepAliveDue(at: clock.now) }) { channel.yield(.keepAlive) }
             }
         }
-        let forward = self.forward, ticker = self.ticker
-        continuation.onTermination = { _ in
-            forward.cancel()
+        self.ticker = ticker
+        forward = Task.onCurrentLoop {
+            for await event in events {
+                shared.schedule.withLock { $0.eventSent(at: clock.now) }
+                channel.yield(.event(event))
+            }
+            // The events ended (or this task was cancelled): nothing more to keep alive.
+            channel.finish()
             ticker.cancel()
         }
     }

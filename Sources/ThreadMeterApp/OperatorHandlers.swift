@@ -20,19 +20,13 @@ struct OperatorHandlers: Sendable {
         // No hop onto the registry actor: /health is polled often and must stay cheap.
         let totals = meter.latestTotals
         let healthy = meter.isHealthy
-        let body = JSONValue.object([
-            ("status", .string(healthy ? "healthy" : "unhealthy")),
-            ("timestamp", .double(Self.now())),
-            ("token_tracking", .object([
-                ("active_threads", .int(totals.threads)),
-                ("total_tokens_tracked", .int(totals.totalTokens)),
-            ])),
-            ("assistant_id", .bool(assistantIdSet)),
-            ("upstream", .string(upstream.kind)),
-            ("storage", .string(healthy ? "ok" : "error")),
-            ("storage_backend", .string(meter.backendName)),
-        ])
-        return .json(body, status: healthy ? 200 : 503)
+        let body = HealthBody(
+            healthy: healthy, timestampMillis: Self.nowMillis(), activeThreads: totals.threads, totalTokensTracked: totals.totalTokens,
+            assistantIdSet: assistantIdSet, upstreamKind: upstream.kind, storageBackend: meter.backendName
+        )
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        return HTTPResponse(status: healthy ? 200 : 503, headers: headers, body: .bytes(body.bytes))
     }
 
     func stats(_ request: HTTPRequest) async -> HTTPResponse {
@@ -144,5 +138,8 @@ struct OperatorHandlers: Sendable {
         ])
     }
 
-    static func now() -> Double { (Date().timeIntervalSince1970 * 1000).rounded() / 1000 }
+    static func now() -> Double { Double(nowMillis()) / 1000 }
+
+    /// Unix time in whole milliseconds.
+    static func nowMillis() -> Int { Int((Date().timeIntervalSince1970 * 1000).rounded()) }
 }

@@ -68,7 +68,7 @@ enum QueryEvents {
 
     /// One SSE event: `event: <type>\ndata: <one-line JSON>\n\n`.
     static func sse(_ type: String, _ payload: JSONValue) -> [UInt8] {
-        SSEEncoder.event(type, data: payload.serialized())
+        SSEEncoder.event(type, data: payload.bytes)
     }
 }
 

@@ -14,6 +14,9 @@ struct RoutePattern: Sendable, CustomStringConvertible {
     let segments: [Segment]
     /// The template as written: the route label in metrics and logs (never an id).
     let description: String
+    /// How specific the template is, segment by segment (literal 2 > parameter 1 > rest 0): among
+    /// templates matching one path, the most specific wins.
+    let specificity: [Int]
 
     init(_ template: String) {
         description = template
@@ -22,6 +25,13 @@ struct RoutePattern: Sendable, CustomStringConvertible {
             if part.hasPrefix("{"), part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
             return .literal(String(part))
         }
+        specificity = segments.map { segment in
+            switch segment {
+            case .literal: 2
+            case .parameter: 1
+            case .rest: 0
+            }
+        }
     }
 
     /// Ends in `*`: matches everything below its prefix.
@@ -29,7 +39,14 @@ struct RoutePattern: Sendable, CustomStringConvertible {
 
     /// The parameters when `rawPath` matches, else nil. Trailing slashes are ignored.
     func match(_ rawPath: String) -> [String: String]? {
-        let parts = RoutePattern.split(rawPath)
+        match(parts: RoutePattern.split(rawPath))
+    }
+
+    /// The parameters when a path split with `split(_:)` matches, else nil: a table splits a path
+    /// once for all its patterns.
+    func match(parts: [Substring]) -> [String: String]? {
+        // Most patterns fail on the segment count alone.
+        if isCatchAll ? parts.count < segments.count - 1 : parts.count != segments.count { return nil }
         var parameters: [String: String] = [:]
         for (index, segment) in segments.enumerated() {
             switch segment {
@@ -46,20 +63,14 @@ struct RoutePattern: Sendable, CustomStringConvertible {
         return parts.count == segments.count ? parameters : nil
     }
 
-    /// How specific the template is, segment by segment (literal 2 > parameter 1 > rest 0): among
-    /// templates matching one path, the most specific wins.
-    var specificity: [Int] {
-        segments.map { segment in
-            switch segment {
-            case .literal: 2
-            case .parameter: 1
-            case .rest: 0
-            }
+    /// The segments after the leading `/`, trailing empty ones dropped (split on bytes: `/` is ASCII).
+    static func split(_ path: String) -> [Substring] {
+        var parts: [Substring] = []
+        var first = true
+        for piece in path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
+            if first { first = false; continue }
+            parts.append(Substring(piece))
         }
-    }
-
-    private static func split(_ path: String) -> [Substring] {
-        var parts = Array(path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
         while parts.last?.isEmpty == true { parts.removeLast() }
         return parts
     }

@@ -55,7 +55,10 @@ public final class ThreadMeterService: Sendable {
         self.metrics = metrics
         self.meter = meter
         if let url = configuration.usageWebhookURL.flatMap(URL.init(string:)) {
-            usageEvents = UsageEventShipper(configuration: .init(url: url, token: configuration.usageWebhookToken),
+            let webhook = UsageEventShipper.Configuration(url: url, token: configuration.usageWebhookToken)
+            usageEvents = UsageEventShipper(configuration: webhook,
+                                            transport: HTTPClientUsageWebhookTransport(requestTimeout: webhook.requestTimeout,
+                                                                                       caFile: configuration.upstreamCAFile),
                                             logger: logger.labelled("usage-webhook"),
                                             onDrop: { metrics.recordUsageEventsDropped($0) })
         } else {

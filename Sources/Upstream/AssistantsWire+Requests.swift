@@ -2,14 +2,10 @@
 
 extension AssistantsWire {
     /// `POST /threads/{id}/runs`.
-    struct RunCreate: Encodable {
+    struct RunCreate {
         var assistantId: String
         var stream: Bool
         var additionalInstructions: String?
         var metadata: [String: String]
-
-        enum CodingKeys: String, CodingKey {
-            case assistantId = "assistant_id", stream, additionalInstructions = "additional_instructions", metadata
-        }
     }
 }

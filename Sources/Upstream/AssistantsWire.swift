@@ -1,33 +1,25 @@
 // The JSON shapes of the Assistants API v2 that ThreadMeter reads (contract §5).
 import Metering
 
-/// Decodable views of Assistants API objects; fields the service does not use are left out.
+/// Views of Assistants API objects; fields the service does not use are left out.
 enum AssistantsWire {
     /// Run `usage`.
-    struct Usage: Decodable {
+    struct Usage {
         var promptTokens: Int
         var completionTokens: Int
         var totalTokens: Int?
-
-        enum CodingKeys: String, CodingKey {
-            case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", totalTokens = "total_tokens"
-        }
 
         var tokenUsage: TokenUsage { TokenUsage(inputTokens: promptTokens, outputTokens: completionTokens) }
     }
 
     /// A `thread.run` object (run events and `GET …/runs/{id}`).
-    struct Run: Decodable {
+    struct Run {
         var id: String
         var status: String?
         var model: String?
         var usage: Usage?
         var lastError: WireErrorDetail?
         var incompleteDetails: IncompleteDetails?
-
-        enum CodingKeys: String, CodingKey {
-            case id, status, model, usage, lastError = "last_error", incompleteDetails = "incomplete_details"
-        }
 
         /// The terminal status this object reports, if it is terminal.
         var terminalStatus: RunStatus? {
@@ -41,19 +33,19 @@ enum AssistantsWire {
     }
 
     /// A `thread.run.step` object.
-    struct RunStep: Decodable {
+    struct RunStep {
         var id: String?
         var usage: Usage?
     }
 
     /// A `thread.message.delta` object.
-    struct MessageDelta: Decodable {
-        struct Delta: Decodable {
+    struct MessageDelta {
+        struct Delta {
             var content: [Content]?
         }
 
-        struct Content: Decodable {
-            struct Text: Decodable {
+        struct Content {
+            struct Text {
                 var value: String?
             }
 

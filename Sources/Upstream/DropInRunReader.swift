@@ -1,5 +1,6 @@
 // What the drop-in relay learns from the events and objects it passes through: run, thread, outcome.
 import Foundation
+import JSONText
 import HTTPWire
 import Metering
 
@@ -118,31 +119,50 @@ public struct DropInRunReader: Sendable {
 
     // MARK: Wire shapes
 
-    private struct ThreadRef: Decodable {
+    private struct ThreadRef: WireReadable {
         var id: String?
         var threadId: String?
-        enum CodingKeys: String, CodingKey { case id, threadId = "thread_id" }
+        static let wireMembers = ["id", "thread_id"]
+        init(wire: WireObject) throws(WireShapeError) {
+            id = try wire.optionalString("id")
+            threadId = try wire.optionalString("thread_id")
+        }
     }
 
     /// `conversation` is an object `{"id": …}` (or, in requests, a bare id).
-    struct Conversation: Decodable {
+    struct Conversation {
         var id: String?
-        init(from decoder: any Decoder) throws {
-            if let text = try? decoder.singleValueContainer().decode(String.self) {
+
+        /// Reads `value` as a bare id or an object with an `id`; anything else has no id.
+        init(_ value: JSONValue?) throws(WireShapeError) {
+            guard let value, !value.isNull else { id = nil; return }
+            if let text = value.stringValue {
                 id = text
             } else {
-                id = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .id)
+                id = try WireObject(value).optionalString("id")
             }
         }
-        enum CodingKeys: String, CodingKey { case id }
     }
 
-    private struct ConversationRef: Decodable {
+    private struct ConversationRef: WireReadable {
         var conversation: Conversation?
         var model: String?
+        static let wireMembers = ["conversation", "model"]
+        init(wire: WireObject) throws(WireShapeError) {
+            do {
+                conversation = try Conversation(wire["conversation"])
+            } catch {
+                throw error.under("conversation")
+            }
+            model = try wire.optionalString("model")
+        }
     }
 
-    private struct ResponseConversation: Decodable {
+    private struct ResponseConversation: WireReadable {
         var response: ConversationRef
+        static let wireMembers = ["response"]
+        init(wire: WireObject) throws(WireShapeError) {
+            response = try wire.object("response")
+        }
     }
 }

@@ -1,19 +1,13 @@
-// Short, readable descriptions of JSON decoding failures for upstream error messages.
+// Short, readable descriptions of JSON reading failures for upstream error messages.
+import JSONText
 
-/// Short descriptions of decoding errors (the default ones are long and nested).
+/// Short descriptions of reading errors.
 enum JSONErrorText {
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, _): "missing field \"\(key.stringValue)\""
-        case DecodingError.typeMismatch(_, let context): "wrong type at \(path(context))"
-        case DecodingError.valueNotFound(_, let context): "null at \(path(context))"
-        case DecodingError.dataCorrupted(let context): context.codingPath.isEmpty ? "not JSON" : "bad value at \(path(context))"
-        default: String(describing: error)
+    static func describe(_ error: JSONReadError) -> String {
+        switch error.reason {
+        case .syntax(let what): "not JSON (\(what) at byte \(error.offset))"
+        case .duplicateKey(let name): "member \"\(name)\" appears more than once"
+        case .tooDeep(let limit): "nested deeper than \(limit)"
         }
-    }
-
-    private static func path(_ context: DecodingError.Context) -> String {
-        let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-        return path.isEmpty ? "top level" : path
     }
 }

@@ -2,7 +2,7 @@
 
 extension ResponsesWire {
     /// `POST /responses`.
-    struct ResponseCreate: Encodable {
+    struct ResponseCreate {
         var model: String
         var conversation: String
         var input: [RoleMessage]

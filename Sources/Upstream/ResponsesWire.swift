@@ -2,18 +2,16 @@
 import Foundation
 import Metering
 
-/// Decodable views of Responses API objects; fields the service does not use are left out.
+/// Views of Responses API objects; fields the service does not use are left out.
 enum ResponsesWire {
     /// `response.usage`.
-    struct Usage: Decodable {
-        struct InputDetails: Decodable {
+    struct Usage {
+        struct InputDetails {
             var cachedTokens: Int?
-            enum CodingKeys: String, CodingKey { case cachedTokens = "cached_tokens" }
         }
 
-        struct OutputDetails: Decodable {
+        struct OutputDetails {
             var reasoningTokens: Int?
-            enum CodingKeys: String, CodingKey { case reasoningTokens = "reasoning_tokens" }
         }
 
         var inputTokens: Int
@@ -21,11 +19,6 @@ enum ResponsesWire {
         var totalTokens: Int?
         var inputTokensDetails: InputDetails?
         var outputTokensDetails: OutputDetails?
-
-        enum CodingKeys: String, CodingKey {
-            case inputTokens = "input_tokens", outputTokens = "output_tokens", totalTokens = "total_tokens"
-            case inputTokensDetails = "input_tokens_details", outputTokensDetails = "output_tokens_details"
-        }
 
         /// With this upstream the cached and reasoning parts are always carried (0 when absent).
         var tokenUsage: TokenUsage {
@@ -39,17 +32,13 @@ enum ResponsesWire {
     }
 
     /// A `response` object (inside events and from `GET /responses/{id}`).
-    struct Response: Decodable {
+    struct Response {
         var id: String
         var status: String?
         var model: String?
         var usage: Usage?
         var error: WireErrorDetail?
         var incompleteDetails: IncompleteDetails?
-
-        enum CodingKeys: String, CodingKey {
-            case id, status, model, usage, error, incompleteDetails = "incomplete_details"
-        }
 
         /// The terminal status this object reports, if it is terminal.
         var terminalStatus: RunStatus? {
@@ -63,22 +52,22 @@ enum ResponsesWire {
     }
 
     /// The `type` every Responses stream event's `data` carries.
-    struct EventType: Decodable {
+    struct EventType {
         var type: String?
     }
 
     /// `response.output_text.delta`.
-    struct TextDelta: Decodable {
+    struct TextDelta {
         var delta: String
     }
 
     /// `response.created`, `response.completed`, … : events carrying the response object.
-    struct ResponseEvent: Decodable {
+    struct ResponseEvent {
         var response: Response
     }
 
     /// An `error` event: `{"type":"error","code":…,"message":…}` (or with a nested `error`).
-    struct ErrorEvent: Decodable {
+    struct ErrorEvent {
         var code: String?
         var message: String?
         var error: WireErrorDetail?

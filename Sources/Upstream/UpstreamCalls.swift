@@ -8,19 +8,19 @@ struct UpstreamCalls: Sendable {
     let headers: [(String, String)]
 
     /// `POST path` with a JSON body; decodes a 2xx answer as `Reply`.
-    func post<Reply: Decodable>(
-        _ path: String, _ body: some Encodable, call: UpstreamStatusMapping.Call, as reply: Reply.Type = IgnoredReply.self
+    func post<Reply: WireReadable>(
+        _ path: String, _ body: some WireWritable, call: UpstreamStatusMapping.Call, as reply: Reply.Type = IgnoredReply.self
     ) async throws(UpstreamError) -> Reply {
         try await client.json(try UpstreamHTTPClient.request("POST", path, headers: headers + Self.runHeaders, body: body), call: call, as: reply)
     }
 
     /// `GET path`; decodes a 2xx answer as `Reply`.
-    func get<Reply: Decodable>(_ path: String, call: UpstreamStatusMapping.Call, as reply: Reply.Type) async throws(UpstreamError) -> Reply {
+    func get<Reply: WireReadable>(_ path: String, call: UpstreamStatusMapping.Call, as reply: Reply.Type) async throws(UpstreamError) -> Reply {
         try await client.json(try UpstreamHTTPClient.request("GET", path, headers: headers + Self.runHeaders, body: EmptyBody?.none), call: call, as: reply)
     }
 
     /// `POST path` with a JSON body, answered with a `text/event-stream` that streams in afterwards.
-    func openEventStream(_ path: String, _ body: some Encodable, call: UpstreamStatusMapping.Call) async throws(UpstreamError) -> UpstreamHTTPResponse {
+    func openEventStream(_ path: String, _ body: some WireWritable, call: UpstreamStatusMapping.Call) async throws(UpstreamError) -> UpstreamHTTPResponse {
         try await client.openEventStream(try UpstreamHTTPClient.request("POST", path, headers: headers + Self.runHeaders, body: body), call: call)
     }
 

@@ -1,8 +1,8 @@
 // The OpenAI error shape, shared by every upstream protocol's error answers and error events.
 
 /// An error body (`{"error":{…}}`) or an `error` stream event (`{"message":…}` or `{"error":{…}}`).
-struct UpstreamErrorBody: Decodable {
-    struct Detail: Decodable {
+struct UpstreamErrorBody {
+    struct Detail {
         var message: String?
         var type: String?
         var code: String?

@@ -2,23 +2,14 @@
 import Foundation
 
 extension UpstreamHTTPClient {
-    private static let encoder = JSONEncoder()
-
     /// Builds a request with a JSON body.
-    static func request(_ method: String, _ path: String, headers: [(String, String)], body: (some Encodable)?) throws(UpstreamError) -> Request {
-        var data: Data?
-        if let body {
-            do {
-                data = try encoder.encode(body)
-            } catch {
-                throw .malformed("could not encode the \(method) \(path) request: \(error)")
-            }
-        }
+    static func request(_ method: String, _ path: String, headers: [(String, String)], body: (some WireWritable)?) throws(UpstreamError) -> Request {
+        let data = body.map { Data($0.wireJSON.bytes) }
         return Request(method: method, path: path, headers: headers + [("Content-Type", "application/json")], body: data)
     }
 
     /// Sends a JSON call and decodes a 2xx answer as `Reply`; a non-2xx answer is mapped for `call`.
-    func json<Reply: Decodable>(_ request: Request, call: UpstreamStatusMapping.Call, as reply: Reply.Type) async throws(UpstreamError) -> Reply {
+    func json<Reply: WireReadable>(_ request: Request, call: UpstreamStatusMapping.Call, as reply: Reply.Type) async throws(UpstreamError) -> Reply {
         let (status, headers, body) = try await exchange(request)
         guard (200..<300).contains(status) else {
             throw UpstreamStatusMapping.error(status: status, headers: headers, body: body, call: call)

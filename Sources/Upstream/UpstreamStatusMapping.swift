@@ -36,7 +36,7 @@ enum UpstreamStatusMapping {
 
     /// The upstream's `error.message` when the body is an OpenAI error, else the start of the body.
     static func describe(body: Data) -> String {
-        if let parsed = try? JSONDecoder().decode(UpstreamErrorBody.self, from: body),
+        if let parsed = try? WireJSON.decode(UpstreamErrorBody.self, from: body),
            parsed.error?.message != nil || parsed.message != nil {
             return parsed.text
         }
@@ -45,6 +45,6 @@ enum UpstreamStatusMapping {
     }
 
     private static func errorParam(_ body: Data) -> String? {
-        (try? JSONDecoder().decode(UpstreamErrorBody.self, from: body))?.error?.param
+        (try? WireJSON.decode(UpstreamErrorBody.self, from: body))?.error?.param
     }
 }

@@ -1,28 +1,28 @@
 // JSON shapes that several upstream protocols share.
 
 /// `{"metadata": {…}}`: creating an Assistants thread or a Responses conversation.
-struct MetadataBody: Encodable {
+struct MetadataBody {
     var metadata: [String: String]
 }
 
 /// `{"role": …, "content": …}`: an Assistants message or a Responses input item.
-struct RoleMessage: Encodable {
+struct RoleMessage {
     var role: String
     var content: String
 }
 
 /// `{"id": …}`: the answer to creating an Assistants thread or a Responses conversation.
-struct CreatedObject: Decodable {
+struct CreatedObject {
     var id: String
 }
 
 /// `incomplete_details`: why a run (response) stopped early.
-struct IncompleteDetails: Decodable {
+struct IncompleteDetails {
     var reason: String?
 }
 
 /// `last_error` of a run, `error` of a response.
-struct WireErrorDetail: Decodable {
+struct WireErrorDetail {
     var code: String?
     var message: String?
 

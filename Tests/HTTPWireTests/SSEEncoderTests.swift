@@ -21,4 +21,10 @@ import Testing
     @Test func lineBreaksInTypeAreRemoved() {
         #expect(text(SSEEncoder.event("a\r\nb", data: "1")) == "event: ab\ndata: 1\n\n")
     }
+
+    @Test(arguments: ["{\"type\":\"content\",\"content\":\"Hi é\"}", "", "two\nlines", "cr\r\nlf", "a\rb"])
+    func bytesDataIsFramedLikeStringData(_ data: String) {
+        #expect(SSEEncoder.event("content", data: Array(data.utf8)) == SSEEncoder.event("content", data: data))
+        #expect(SSEEncoder.event("con\ntent", data: Array(data.utf8)) == SSEEncoder.event("con\ntent", data: data))
+    }
 }

@@ -1,9 +1,10 @@
-// The shipper against a loopback HTTP collector: batches, auth header, retries, drops, never blocking.
+// The shipper, with the service's HTTPClient transport, against a loopback HTTP collector: batches, auth header, retries, drops, never blocking.
 import Foundation
 import Synchronization
 import Testing
 import TestSupport
 @testable import Telemetry
+import ThreadMeterApp
 
 @Suite struct UsageEventShipperTests {
     static func event(_ n: Int) -> UsageEvent {
@@ -27,6 +28,9 @@ import TestSupport
         return configuration
     }
 
+    /// The service's transport (the project's HTTP client), so these tests cover the wire too.
+    static func transport() -> HTTPClientUsageWebhookTransport { HTTPClientUsageWebhookTransport(requestTimeout: 15) }
+
     /// Threads ids of the events in a collector request body, in order.
     static func threadIds(_ request: LoopbackCollector.Request) throws -> [String] {
         try request.body.split(separator: "\n").map { line in
@@ -40,7 +44,7 @@ import TestSupport
         let collector = try LoopbackCollector()
         defer { collector.stop() }
         let drops = Mutex(0)
-        let shipper = UsageEventShipper(configuration: Self.configuration(collector.url), logger: .noop) { count in drops.withLock { $0 += count } }
+        let shipper = UsageEventShipper(configuration: Self.configuration(collector.url), transport: UsageEventShipperTests.transport(), logger: .noop) { count in drops.withLock { $0 += count } }
         for n in 1...7 { #expect(shipper.enqueue(Self.event(n))) }
         #expect(await shipper.drain(timeout: patience))
         let requests = collector.requests
@@ -60,7 +64,7 @@ import TestSupport
     @Test func aServerErrorIsRetriedAndTheSameBatchDeliveredOnce() async throws {
         let collector = try LoopbackCollector(statuses: [503, 500])
         defer { collector.stop() }
-        let shipper = UsageEventShipper(configuration: Self.configuration(collector.url), logger: .noop) { _ in }
+        let shipper = UsageEventShipper(configuration: Self.configuration(collector.url), transport: UsageEventShipperTests.transport(), logger: .noop) { _ in }
         for n in 1...2 { shipper.enqueue(Self.event(n)) }
         #expect(await shipper.drain(timeout: patience))
         let bodies = collector.requests.map(\.body)
@@ -73,7 +77,7 @@ import TestSupport
         let collector = try LoopbackCollector(statuses: [403])
         defer { collector.stop() }
         let drops = Mutex(0)
-        let shipper = UsageEventShipper(configuration: Self.configuration(collector.url), logger: .noop) { count in drops.withLock { $0 += count } }
+        let shipper = UsageEventShipper(configuration: Self.configuration(collector.url), transport: UsageEventShipperTests.transport(), logger: .noop) { count in drops.withLock { $0 += count } }
         for n in 1...2 { shipper.enqueue(Self.event(n)) }
         #expect(await shipper.drain(timeout: patience))
         #expect(collector.requests.count == 1)
@@ -86,7 +90,7 @@ import TestSupport
         let url = unreachable.url
         unreachable.stop()
         let drops = Mutex(0)
-        let shipper = UsageEventShipper(configuration: Self.configuration(url, batchSize: 5, capacity: 4, maxAttempts: 2), logger: .noop) { count in
+        let shipper = UsageEventShipper(configuration: Self.configuration(url, batchSize: 5, capacity: 4, maxAttempts: 2), transport: UsageEventShipperTests.transport(), logger: .noop) { count in
             drops.withLock { $0 += count }
         }
         let accepted = (1...10).filter { shipper.enqueue(Self.event($0)) }.count
@@ -101,7 +105,7 @@ import TestSupport
         let collector = try LoopbackCollector(statuses: Array(repeating: 503, count: 10_000))
         defer { collector.stop() }
         let drops = Mutex(0)
-        let shipper = UsageEventShipper(configuration: Self.configuration(collector.url, batchSize: 100, capacity: 1_000, maxAttempts: 10_000), logger: .noop) { count in
+        let shipper = UsageEventShipper(configuration: Self.configuration(collector.url, batchSize: 100, capacity: 1_000, maxAttempts: 10_000), transport: UsageEventShipperTests.transport(), logger: .noop) { count in
             drops.withLock { $0 += count }
         }
         let clock = ContinuousClock()
@@ -123,7 +127,7 @@ import TestSupport
         let sink = MemoryLogSink()
         let shipper = UsageEventShipper(
             configuration: Self.configuration(collector.url, batchSize: 100, capacity: 1),
-            logger: Logger(label: "test", level: .info, sink: sink)) { _ in }
+            transport: UsageEventShipperTests.transport(), logger: Logger(label: "test", level: .info, sink: sink)) { _ in }
         for n in 0..<2_500 { shipper.enqueue(Self.event(n)) }
         let warnings = sink.records.filter { $0.message.hasPrefix("usage events refused") }
         #expect(warnings.map { $0.metadata.first { $0.0 == "refused_total" }?.1 } == ["1", "1000", "2000"])
@@ -156,7 +160,7 @@ import TestSupport
         defer { collector.stop() }
         var configuration = UsageEventShipperTests.configuration(collector.url, batchSize: 10)
         configuration.flushInterval = 0.05
-        let shipper = UsageEventShipper(configuration: configuration, logger: .noop) { _ in }
+        let shipper = UsageEventShipper(configuration: configuration, transport: UsageEventShipperTests.transport(), logger: .noop) { _ in }
         shipper.enqueue(UsageEventShipperTests.event(1))
         let requests = await collector.waitForRequests(1)
         #expect(try requests.flatMap(UsageEventShipperTests.threadIds) == ["thread_1"])

@@ -1,3 +1,4 @@
+import HTTPServer
 import Metering
 import Telemetry
 import Testing
@@ -31,6 +32,23 @@ import Testing
         #expect(resolve("GET", "/stats/threads/thread_1") == "GET /stats/threads/{id} id=thread_1")
         #expect(resolve("GET", "/nope") == "404 none")
         #expect(resolve("GET", "/v1/other") == "404 none")
+    }
+
+    /// Literal paths resolve by one lookup; the answer is the one matching every pattern gives.
+    @Test func literalLookupAgreesWithPatternMatching() {
+        let ok: RouteHandler = { _ in HTTPResponse(status: 200) }
+        let table = RouteTable([
+            Route("GET", "/health", ok), Route("GET", "/health", ok), Route("OPTIONS", "/v1/*", ok),
+            Route("POST", "/v1/query", ok), Route("GET", "/a/*", ok), Route("GET", "/a", ok), Route("GET", "/{x}", ok),
+        ])
+        #expect(resolve("GET", "/health", in: table) == "GET /health")
+        #expect(resolve("HEAD", "/health", in: table) == "GET /health")
+        #expect(resolve("POST", "/v1/query", in: table) == "POST /v1/query")
+        #expect(resolve("OPTIONS", "/v1/query", in: table) == "OPTIONS /v1/*", "the catch-all answers the method it takes")
+        #expect(resolve("GET", "/a", in: table) == "GET /a/*", "a longer catch-all is the more specific template")
+        #expect(resolve("GET", "/b", in: table) == "GET /{x} x=b")
+        #expect(resolve("DELETE", "/health", in: table) == "405 GET, HEAD")
+        #expect(resolve("GET", "/health/", in: table) == "GET /health")
     }
 
     @Test func unknownPathsInAdminAreasCarryTheAdminPolicy() {

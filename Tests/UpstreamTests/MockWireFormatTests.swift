@@ -1,6 +1,7 @@
 import Foundation
 import MockUpstream
 import HTTPWire
+import JSONText
 import Testing
 import TestSupport
 @testable import Upstream
@@ -65,14 +66,14 @@ struct MockWireFormatTests {
             if api == .assistants {
                 let thread = mock.makeThread()
                 _ = try await client.json(UpstreamHTTPClient.request("POST", "threads/\(thread)/messages", headers: beta,
-                                                                     body: ["role": "user", "content": "What is sales methodology?"]), call: .other, as: IgnoredReply.self)
-                request = try UpstreamHTTPClient.request("POST", "threads/\(thread)/runs", headers: beta, body: ["assistant_id": "asst_test", "stream": true] as [String: AnyEncodable])
+                                                                     body: ["role": "user", "content": "What is sales methodology?"] as JSONValue), call: .other, as: IgnoredReply.self)
+                request = try UpstreamHTTPClient.request("POST", "threads/\(thread)/runs", headers: beta, body: ["assistant_id": "asst_test", "stream": true] as JSONValue)
             } else {
                 let conversation = mock.makeConversation()
                 request = try UpstreamHTTPClient.request("POST", "responses", headers: [], body: [
-                    "model": "gpt-4o-mini", "conversation": AnyEncodable(conversation), "stream": true,
-                    "input": AnyEncodable([["role": "user", "content": "What is sales methodology?"]]),
-                ] as [String: AnyEncodable])
+                    "model": "gpt-4o-mini", "conversation": .string(conversation), "stream": true,
+                    "input": [["role": "user", "content": "What is sales methodology?"]],
+                ] as JSONValue)
             }
             let response = try await client.openEventStream(request, call: .other)
             let headerNames = (api == .assistants ? RecordedFixtures.assistantsRunStreamHeaders : RecordedFixtures.responsesStreamHeaders)
@@ -91,13 +92,4 @@ struct MockWireFormatTests {
             }
         }
     }
-}
-
-/// Heterogeneous JSON bodies for raw requests in tests.
-struct AnyEncodable: Encodable, ExpressibleByStringLiteral, ExpressibleByBooleanLiteral {
-    let encode: @Sendable (any Encoder) throws -> Void
-    init<T: Encodable & Sendable>(_ value: T) { encode = { try value.encode(to: $0) } }
-    init(stringLiteral value: String) { self.init(value) }
-    init(booleanLiteral value: Bool) { self.init(value) }
-    func encode(to encoder: any Encoder) throws { try encode(encoder) }
 }
