@@ -63,7 +63,13 @@ public final class OTLPReceiver: Sendable {
             let (status, delay) = box.state.withLock { state -> (Int, Duration) in
                 state.exports.append(Export(path: request.path, headers: request.headers, body: request.body))
                 do {
-                    if state.status == 200 { state.spans += try Self.decode(request.body) }
+                    if state.status == 200 {
+                        // OTLP export is at-least-once: a batch whose answer came too late for the
+                        // exporter is sent again. Keep each span once, as a collector would store it.
+                        for span in try Self.decode(request.body) where !state.spans.contains(where: { $0.spanId == span.spanId }) {
+                            state.spans.append(span)
+                        }
+                    }
                 } catch {
                     state.decodeErrors.append(String(describing: error))
                 }
