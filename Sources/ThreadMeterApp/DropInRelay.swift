@@ -71,7 +71,7 @@ struct DropInRelay: Sendable {
         }
         if begun == nil { await accounting.begin(threadId: threadId, account: run.account) }
         // Not over yet (client gone, stream broken, or waiting for tool outputs): watch it to its end.
-        watcher.watch(runId: runId, threadId: threadId, surface: surface, run: run, cancelFirst: clientGone)
+        await watcher.watch(runId: runId, threadId: threadId, surface: surface, run: run, cancelFirst: clientGone)
     }
 
     /// One event as the upstream framed it: `event:` (unless it named none) and its `data:` lines.
