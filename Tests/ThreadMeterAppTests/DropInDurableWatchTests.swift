@@ -15,7 +15,8 @@ struct DropInDurableWatchTests {
     static let auth = ["Authorization": "Bearer \(dropInClientKey)", "Content-Type": "application/json"]
     static let createBody = Data(#"{"assistant_id":"asst_test","metadata":{"account":"Acme"}}"#.utf8)
 
-    /// A mock whose non-streamed runs end `duration` after their creation, and a ledger path in a fresh directory.
+    /// A mock whose non-streamed runs end `duration` after their creation (long enough for the first
+    /// service to stop before, on a loaded machine), and a ledger path in a fresh directory.
     static func fixture(duration: Duration) throws -> (MockUpstreamServer, String, URL) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tm-watch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -73,7 +74,7 @@ struct DropInDurableWatchTests {
 
     @Test("a run watched when the service stops is resumed at the next start and accounted once")
     func gracefulStopResumes() async throws {
-        let (mock, path, directory) = try Self.fixture(duration: .seconds(2))
+        let (mock, path, directory) = try Self.fixture(duration: .seconds(6))
         defer { try? FileManager.default.removeItem(at: directory) }
         let thread = mock.makeThread()
         var runId = ""
@@ -94,7 +95,7 @@ struct DropInDurableWatchTests {
 
     @Test("a run watched when the service is killed (SIGKILL) is resumed at the next start and accounted once")
     func crashResumes() async throws {
-        let (mock, path, directory) = try Self.fixture(duration: .seconds(2))
+        let (mock, path, directory) = try Self.fixture(duration: .seconds(6))
         defer { try? FileManager.default.removeItem(at: directory) }
         let thread = mock.makeThread()
         let environment = ["OPENAI_API_KEY": "sk-upstream-secret", "ASSISTANT_ID": "asst_test", "OPENAI_BASE_URL": mock.baseURL.absoluteString, "API_KEYS": dropInClientKey]
