@@ -26,8 +26,8 @@ struct DropInHandler: Sendable {
     static let forwardedRequestHeaders = ["Content-Type", "Idempotency-Key", "traceparent"]
 
     init(upstream: DropInUpstream?, accounting: DropInAccounting, admission: @escaping DropInAdmission = DropInAdmissions.admitAll,
-         watches: any RunWatchStore, watchSchedule: RunWatcher.Schedule = RunWatcher.Schedule(), isStopped: @escaping @Sendable () -> Bool = { false },
-         logger: Logger) {
+         watches: any RunWatchStore, watchSchedule: RunWatcher.Schedule = RunWatcher.Schedule(), keepAlive: KeepAlivePolicy? = nil,
+         isStopped: @escaping @Sendable () -> Bool = { false }, logger: Logger) {
         self.upstream = upstream
         self.accounting = accounting
         self.admission = admission
@@ -35,7 +35,7 @@ struct DropInHandler: Sendable {
         watcher = upstream.map {
             RunWatcher(upstream: $0, accounting: accounting, store: watches, schedule: watchSchedule, logger: logger, isStopped: isStopped)
         }
-        relay = watcher.map { DropInRelay(accounting: accounting, watcher: $0, logger: logger) }
+        relay = watcher.map { DropInRelay(accounting: accounting, watcher: $0, logger: logger, keepAlive: keepAlive) }
     }
 
     // MARK: Routes

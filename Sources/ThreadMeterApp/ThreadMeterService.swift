@@ -109,6 +109,7 @@ public final class ThreadMeterService: Sendable {
                 }
             },
             watches: meter.store,
+            keepAlive: KeepAlivePolicy(seconds: configuration.sseKeepAliveSeconds, clock: timerClock),
             isStopped: { stopped.isSet },
             logger: dropInLogger)
         dropInWatcher = dropIn.watcher
