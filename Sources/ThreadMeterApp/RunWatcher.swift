@@ -84,7 +84,10 @@ struct RunWatcher: Sendable {
         let deadline = clock.now + schedule.giveUpAfter - .milliseconds(Int(elapsed * 1000))
         var delay = schedule.firstDelay
         var failures = 0
-        while clock.now < deadline {
+        var polls = 0
+        // At least one poll: a watch resumed after a long stop may find its run over and account it.
+        while polls == 0 || clock.now < deadline {
+            polls += 1
             if isStopped() {
                 logger.warning("service stopped while watching a run; it stays recorded and is resumed at the next start",
                                [("run_id", runId), ("thread_id", threadId)])
