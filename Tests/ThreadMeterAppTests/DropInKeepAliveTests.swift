@@ -1,5 +1,6 @@
 // `: keep-alive` comments on relayed drop-in streams while the upstream is silent (§8 allows `:` lines).
 import Foundation
+import Metering
 import MockUpstream
 import TestSupport
 import Testing
@@ -11,40 +12,49 @@ struct DropInKeepAliveTests {
     static let headers = ["Authorization": "Bearer \(dropInClientKey)", "Content-Type": "application/json"]
     static let comment = ": keep-alive\n\n"
 
-    @Test("a silent upstream stream gets keep-alive comments between whole events; the events are relayed unchanged and accounted once",
-          arguments: [UpstreamConfiguration.API.assistants, .responses])
-    func silenceGetsComments(_ api: UpstreamConfiguration.API) async throws {
-        try await withDropInApp(api, mockSettings: {
-            $0.deltaCount = 4
-            $0.deltaDelay = .milliseconds(200)
-        }, service: { $0.sseKeepAliveSeconds = 0.03 }) { app, mock in
-            let thread = api == .assistants ? mock.makeThread() : nil
-            let path = thread.map { "/v1/threads/\($0)/runs" } ?? "/v1/responses"
-            let body = api == .assistants ? #"{"assistant_id":"asst_test","stream":true}"# : #"{"model":"gpt-4o-mini","input":"hi","stream":true}"#
-            let response = try await app.request("POST", path, headers: Self.headers, body: Data(body.utf8))
-            #expect(response.status == 200)
-            let text = response.text
-            let comments = text.components(separatedBy: Self.comment).count - 1
-            // Four silences of 200 ms with a 30 ms interval: several comments, at least one on a loaded machine.
-            #expect(comments >= 1, "the upstream was silent 200 ms before each delta, the interval is 30 ms")
-            // Only at event boundaries: every comment starts the body or follows a blank line.
-            var rest = Substring(text)
-            while let range = rest.range(of: Self.comment) {
-                let before = text[text.startIndex..<range.lowerBound]
-                #expect(before.isEmpty || before.hasSuffix("\n\n"))
-                rest = rest[range.upperBound...]
+    @Test("a stalled upstream stream gets a keep-alive comment between whole events (injected timer); the events are relayed unchanged and accounted once")
+    func silenceGetsAComment() async throws {
+        let fixture = RecordedFixtures.assistantsRunStream
+        let split = try #require(fixture.range(of: "\n\n"))
+        let firstEvent = String(fixture[..<split.upperBound])
+        let rest = String(fixture[split.upperBound...])
+        let release = DispatchSemaphore(value: 0)
+        // The upstream sends its first event, then stays silent until the test releases it.
+        let upstream = try ScriptedHTTPServer { connection in
+            guard connection.readRequest() != nil else { return }
+            connection.write(DropInRelayTests.streamHead + DropInRelayTests.chunk(firstEvent))
+            release.wait()
+            connection.write(DropInRelayTests.chunk(rest) + "0\r\n\r\n")
+        }
+        defer { upstream.stop() }
+        let timer = TestClock()
+        try await withTestApp(configure: {
+            $0.openAIAPIKey = "sk-upstream-secret"
+            $0.openAIBaseURL = upstream.baseURL.absoluteString
+            $0.apiKeys = [dropInClientKey]
+            $0.sseKeepAliveSeconds = 15
+        }, timerClock: timer) { app in
+            let stream = try await openEventStream(port: app.port, path: "/v1/threads/thread_dB4z9zt6oQzQjaIovFt995j3/runs",
+                                                   headers: [("Authorization", "Bearer \(dropInClientKey)"), ("Content-Type", "application/json")],
+                                                   body: Array(#"{"assistant_id":"asst_test","stream":true}"#.utf8))
+            defer { stream.close() }
+            let first = try #require(try await stream.nextEvent())
+            #expect(!first.isComment)
+            // 15 s of upstream silence on the injected clock (sleepers: the eviction timer and this stream's ticker).
+            var comment: TestSSEEvent?
+            for _ in 0..<20 where comment == nil {
+                await timer.waitForSleepers(2)
+                timer.advance(by: .seconds(15))
+                comment = try? await stream.nextEvent(timeout: .milliseconds(250), includeComments: true)
             }
-            let events = text.replacingOccurrences(of: Self.comment, with: "")
-            #expect(!events.contains(": keep-alive"))
-            // The Assistants stream ends with `[DONE]`, the Responses stream with `response.completed`.
-            let last = events.components(separatedBy: "\n\n").last { !$0.isEmpty }
-            #expect(api == .assistants ? last?.hasSuffix("data: [DONE]") == true : last?.hasPrefix("event: response.completed\n") == true)
-            let deltaName = api == .assistants ? "event: thread.message.delta\n" : "event: response.output_text.delta\n"
-            #expect(events.components(separatedBy: deltaName).count - 1 == 4)
-            let reported = mock.reportedUsage
-            let threadId = try #require(thread ?? Self.responseId(events))
-            let figures = try await app.threadFigures(threadId)
-            #expect(figures?.runs == 1 && figures?.input == reported.inputTokens && figures?.output == reported.outputTokens)
+            release.signal()
+            #expect(comment?.isComment == true)
+            #expect(comment?.comments == ["keep-alive"])
+            var events: [TestSSEEvent] = []
+            while let event = try await stream.nextEvent() { events.append(event) }
+            #expect(events.last?.data == "[DONE]")
+            let records = try #require(app.ledger as? InMemoryLedger).records
+            #expect(records.count == 1 && records.first?.usage.inputTokens == 62 && records.first?.usage.outputTokens == 49)
         }
     }
 
