@@ -19,6 +19,8 @@ public final class InMemoryLedger: UsageLedger {
     private let state = Mutex(State())
     /// Budget rows (`InMemoryLedger+Budgets.swift`).
     let budgetRows = Mutex<[Budget]>([])
+    /// Watched drop-in runs (`InMemoryLedger+Watches.swift`).
+    let watchRows = Mutex<[WatchedRun]>([])
 
     public init(records: [RunRecord] = []) {
         state.withLock { $0.records = records }

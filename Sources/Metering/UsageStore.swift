@@ -3,8 +3,9 @@
 /// The store behind `UsageMeter`. Two kinds: `LocalUsageStore` (the registry actor over a SQLite
 /// ledger, one replica) and the PostgreSQL store (every replica reads and writes the same totals).
 /// The app only sees the meter, so it does not know which it has. Budgets (`BudgetStore`) live in
-/// the same store as the ledger they are checked against.
-public protocol UsageStore: BudgetStore {
+/// the same store as the ledger they are checked against, and so do the drop-in runs being watched
+/// (`RunWatchStore`).
+public protocol UsageStore: BudgetStore, RunWatchStore {
     /// `/health`'s `storage_backend`: `sqlite` or `postgres`.
     var backendName: String { get }
     /// False while a write failed or rows wait to be written (`/health` 503).

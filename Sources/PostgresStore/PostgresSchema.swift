@@ -132,6 +132,21 @@ enum PostgresSchema {
         """
         ALTER TABLE llm_calls ADD COLUMN surface text NOT NULL DEFAULT 'query';
         """,
+        // v4: drop-in runs being watched until they are terminal, shared by the replicas (a starting
+        // replica resumes every row; the ledger's run id key keeps a run resumed twice counted once).
+        """
+        CREATE TABLE watched_runs (
+            run_id text PRIMARY KEY,
+            thread_id text NOT NULL,
+            surface text NOT NULL,
+            account text,
+            streaming boolean NOT NULL,
+            request_id text NOT NULL,
+            started_at double precision NOT NULL,
+            cancel_first boolean NOT NULL,
+            replica text
+        );
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

@@ -66,6 +66,20 @@ enum LedgerSchema {
         ALTER TABLE llm_calls ADD COLUMN surface TEXT NOT NULL DEFAULT 'query';
         CREATE INDEX llm_calls_run ON llm_calls(run_id);
         """,
+        // v5: drop-in runs being watched until they are terminal (a restart resumes every row; a row
+        // goes once its run is settled or given up).
+        """
+        CREATE TABLE watched_runs (
+            run_id TEXT PRIMARY KEY,
+            thread_id TEXT NOT NULL,
+            surface TEXT NOT NULL,
+            account TEXT,
+            streaming INTEGER NOT NULL,
+            request_id TEXT NOT NULL,
+            started_at REAL NOT NULL,
+            cancel_first INTEGER NOT NULL
+        );
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

@@ -178,6 +178,8 @@ public final class SQLiteLedger: UsageLedger {
     public func containsRun(runId: String) async throws -> Bool {
         try await read { db throws(SQLiteLedgerError) in
             let statement = try db.statement(LedgerQueries.containsRunSQL)
+            // Reset at once: a stepped statement keeps its read transaction (an old snapshot) open.
+            defer { statement.reset() }
             try statement.bind(1, runId)
             return try statement.step() && statement.int(0) > 0
         }

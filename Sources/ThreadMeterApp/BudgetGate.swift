@@ -66,6 +66,13 @@ public struct BudgetGate: Sendable {
         }
     }
 
+    /// The budgets that apply to a run on `threadId` as they stand now (no refusal, no event); nil
+    /// when the store cannot be read. For a run settled without an admission here (a drop-in run read
+    /// by a client, a watch resumed after a restart): its `afterRun` compares with this.
+    func current(threadId: String, account: String?) async -> BudgetCheck? {
+        (try? await book.applicable(threadId: threadId, account: account)).map { BudgetCheck(standings: $0.standings) }
+    }
+
     private func alert(_ kind: BudgetAlert.Kind, _ standing: BudgetStanding, threadId: String?, account: String?, requestId: String?) {
         let alert = BudgetAlert(
             kind: kind, scope: standing.budget.scope.rawValue, key: standing.budget.key, window: standing.budget.window.rawValue,

@@ -15,15 +15,20 @@ struct DropInRun: Sendable {
     /// Unix seconds when the request arrived.
     var startedAt: Double
     var trace: SpanContext
+    /// The budgets that applied when the run was admitted; nil when it was not admitted here (a
+    /// client's read of a run, a watch resumed after a restart): they are read just before settling.
+    var budget: BudgetCheck?
 }
 
 /// Settles drop-in runs through the same `RunSettler` and `RunReporter` as `/v1/query` (registry,
 /// ledger with its `surface`, metrics, usage event, span, log line), each run exactly once
-/// (`RunClaims`).
+/// (`RunClaims`), then `BudgetGate.afterRun` for budget warnings.
 struct DropInAccounting: Sendable {
     let settler: RunSettler
     let reporter: RunReporter
     let claims: RunClaims
+    /// Budget warnings (§9) after a run is settled; nil: none (tests that assemble the handler alone).
+    var budgets: BudgetGate?
 
     /// The run started on `threadId`: the thread is tracked and not evicted until it is settled.
     func begin(threadId: String, account: String?) async {
@@ -47,8 +52,14 @@ struct DropInAccounting: Sendable {
         var outcome = outcome
         outcome.runId = runId
         let accepted = acceptedRun(threadId: threadId, run: run, outcome: outcome)
+        var before = run.budget
+        if before == nil, let budgets { before = await budgets.current(threadId: threadId, account: run.account) }
         let settled = await settler.settle(outcome, of: accepted)
         reporter.report(settled, of: accepted, clientGone: clientGone)
+        if let budgets, let before {
+            // A run that took a budget to its `warn_at` is logged and sent as `budget_warning`, as on /v1/query.
+            _ = await budgets.afterRun(before, threadId: threadId, account: run.account, requestId: run.requestId)
+        }
         return true
     }
 

@@ -11,12 +11,14 @@ struct DropInAdmissionRequest: Sendable {
     var surface: RunSurface
 }
 
-/// Decides, before anything is forwarded, whether a drop-in run or response may be created: nil
-/// admits it; an `APIError` refuses it and is answered in the §8 error shape (a budget refusal:
-/// status 429, code `budget_exceeded`, its `budget` in `extra`, `Retry-After` in `headers`).
-typealias DropInAdmission = @Sendable (DropInAdmissionRequest) async -> APIError?
+/// Decides, before anything is forwarded, whether a drop-in run or response may be created:
+/// `.success` admits it with the budgets that apply as they stand before it (`BudgetCheck`, carried
+/// in `DropInRun.budget` to `DropInAccounting`, which calls `BudgetGate.afterRun` once the run is
+/// settled); `.failure` refuses it and is answered in the §8 error shape (a budget refusal: status
+/// 429, code `budget_exceeded`, its `budget` in `extra`, `Retry-After` in `headers`).
+typealias DropInAdmission = @Sendable (DropInAdmissionRequest) async -> Result<BudgetCheck, APIError>
 
 enum DropInAdmissions {
-    /// Admits everything (until the budget gate is plugged in).
-    static let admitAll: DropInAdmission = { _ in nil }
+    /// Admits everything, with no budget applying.
+    static let admitAll: DropInAdmission = { _ in .success(BudgetCheck(standings: [])) }
 }

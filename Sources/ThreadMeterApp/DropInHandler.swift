@@ -26,16 +26,16 @@ struct DropInHandler: Sendable {
     static let forwardedRequestHeaders = ["Content-Type", "Idempotency-Key", "traceparent"]
 
     init(upstream: DropInUpstream?, accounting: DropInAccounting, admission: @escaping DropInAdmission = DropInAdmissions.admitAll,
-         watchSchedule: RunWatcher.Schedule = RunWatcher.Schedule(), isStopped: @escaping @Sendable () -> Bool = { false },
-         logger: Logger) {
+         watches: any RunWatchStore, watchSchedule: RunWatcher.Schedule = RunWatcher.Schedule(), keepAlive: KeepAlivePolicy? = nil,
+         isStopped: @escaping @Sendable () -> Bool = { false }, logger: Logger) {
         self.upstream = upstream
         self.accounting = accounting
         self.admission = admission
         self.logger = logger
         watcher = upstream.map {
-            RunWatcher(upstream: $0, accounting: accounting, schedule: watchSchedule, logger: logger, isStopped: isStopped)
+            RunWatcher(upstream: $0, accounting: accounting, store: watches, schedule: watchSchedule, logger: logger, isStopped: isStopped)
         }
-        relay = watcher.map { DropInRelay(accounting: accounting, watcher: $0, logger: logger) }
+        relay = watcher.map { DropInRelay(accounting: accounting, watcher: $0, logger: logger, keepAlive: keepAlive) }
     }
 
     // MARK: Routes
@@ -64,12 +64,15 @@ struct DropInHandler: Sendable {
         let body = DropInCreateRequest(body: request.http.body)
         let named = surface == .assistants ? request.parameters["id"] : body.conversation
         let runSurface: RunSurface = surface == .assistants ? .assistants : .responses
-        if let refusal = await admission(DropInAdmissionRequest(threadId: named, account: body.account, surface: runSurface)) {
-            return refusal.openAIResponse
+        let budget: BudgetCheck
+        switch await admission(DropInAdmissionRequest(threadId: named, account: body.account, surface: runSurface)) {
+        case .success(let check): budget = check
+        case .failure(let refusal): return refusal.openAIResponse
         }
         let run = DropInRun(surface: runSurface, account: body.account, streaming: body.stream, requestId: request.context.requestId,
                             startedAt: Date().timeIntervalSince1970,
-                            trace: SpanContext.child(of: request.http.headers["traceparent"].flatMap { TraceParent(header: $0) }))
+                            trace: SpanContext.child(of: request.http.headers["traceparent"].flatMap { TraceParent(header: $0) }),
+                            budget: budget)
         let response: DropInResponse
         switch await send(request, prepared.0, prepared.1, surface, streaming: body.stream) {
         case .failure(let error): return error.openAIResponse
@@ -144,7 +147,7 @@ struct DropInHandler: Sendable {
             return
         }
         await accounting.begin(threadId: polled.accountingThreadId, account: run.account)
-        watcher?.watch(runId: polled.runId, threadId: polled.accountingThreadId, surface: surface, run: run, cancelFirst: false)
+        await watcher?.watch(runId: polled.runId, threadId: polled.accountingThreadId, surface: surface, run: run, cancelFirst: false)
     }
 
     /// The upstream and the path below its base URL, with every `{param}` checked (400 before any

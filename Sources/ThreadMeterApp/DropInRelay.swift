@@ -5,7 +5,8 @@ import Telemetry
 import Upstream
 
 /// Relays an upstream run (or response) stream to the client as it arrives: every event with its
-/// name and data unchanged, `[DONE]` included, nothing injected. The events also go through a
+/// name and data unchanged, `[DONE]` included, nothing injected but `: keep-alive` comment lines while
+/// the upstream is silent (`DropInKeepAlive`). The events also go through a
 /// `DropInRunReader`; the event that ends the run is relayed only after the run is settled. A
 /// stream that ends (or breaks) before that, or a client that leaves, hands the run to the
 /// `RunWatcher` (which cancels an Assistants run first when the client left).
@@ -13,6 +14,8 @@ struct DropInRelay: Sendable {
     let accounting: DropInAccounting
     let watcher: RunWatcher
     let logger: Logger
+    /// `: keep-alive` comments during upstream silence (`SSE_KEEPALIVE_SECONDS`); nil: none.
+    var keepAlive: KeepAlivePolicy?
 
     func relay(_ response: DropInResponse, reader initial: DropInRunReader, surface: DropInUpstream.Surface, run: DropInRun,
                to writer: any ResponseBodyWriter) async {
@@ -25,7 +28,13 @@ struct DropInRelay: Sendable {
             await accounting.begin(threadId: threadId, account: run.account)
             begun = threadId
         }
-        reading: for await chunk in response.body {
+        let ticks = keepAlive.map { DropInKeepAlives.start($0, writer: writer) }
+        var body = response.body.makeAsyncIterator()
+        reading: while true {
+            ticks?.waitingForUpstream(true)
+            let next = await body.next()
+            ticks?.waitingForUpstream(false)
+            guard let chunk = next else { break }
             let events: [SSEEvent]
             switch chunk {
             case .failed(let error):
@@ -54,7 +63,7 @@ struct DropInRelay: Sendable {
                     }
                 }
                 do {
-                    try await writer.write(Self.encode(event))
+                    if let ticks { try await ticks.write(Self.encode(event)) } else { try await writer.write(Self.encode(event)) }
                 } catch {
                     clientGone = true
                     response.cancel()
@@ -62,6 +71,7 @@ struct DropInRelay: Sendable {
                 }
             }
         }
+        await ticks?.stop()
         if Task.isCancelled { clientGone = true }
         guard !settled else { return }
         guard let runId = reader.runId, let threadId = reader.accountingThreadId else {
@@ -71,7 +81,7 @@ struct DropInRelay: Sendable {
         }
         if begun == nil { await accounting.begin(threadId: threadId, account: run.account) }
         // Not over yet (client gone, stream broken, or waiting for tool outputs): watch it to its end.
-        watcher.watch(runId: runId, threadId: threadId, surface: surface, run: run, cancelFirst: clientGone)
+        await watcher.watch(runId: runId, threadId: threadId, surface: surface, run: run, cancelFirst: clientGone)
     }
 
     /// One event as the upstream framed it: `event:` (unless it named none) and its `data:` lines.

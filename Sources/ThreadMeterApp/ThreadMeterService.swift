@@ -27,6 +27,8 @@ public final class ThreadMeterService: Sendable {
     let draining = DrainingFlag()
     /// Set once shutdown finished: background work (the drop-in run watchers) ends.
     private let stopped = DrainingFlag()
+    /// Follows drop-in runs to their end; resumes the recorded ones at `start` (nil without an upstream key).
+    let dropInWatcher: RunWatcher?
     private let evictionTask = Mutex<Task<Void, Never>?>(nil)
     /// What the eviction timer and the keep-alive schedule sleep on.
     private let timerClock: any Clock<Duration>
@@ -99,18 +101,21 @@ public final class ThreadMeterService: Sendable {
             accounting: DropInAccounting(
                 settler: dropInSettler,
                 reporter: RunReporter(metrics: metrics, usageEvents: usageEvents, tracer: tracer, logger: dropInLogger),
-                claims: RunClaims(meter: meter)),
+                claims: RunClaims(meter: meter),
+                budgets: budgets),
             admission: { run in
                 // Budgets (contract §9) before anything is forwarded, as on /v1/query.
                 do throws(BudgetRefusal) {
-                    _ = try await budgets.admit(threadId: run.threadId, account: run.account, requestId: nil)
-                    return nil
+                    return .success(try await budgets.admit(threadId: run.threadId, account: run.account, requestId: nil))
                 } catch {
-                    return error.apiError
+                    return .failure(error.apiError)
                 }
             },
+            watches: meter.store,
+            keepAlive: KeepAlivePolicy(seconds: configuration.sseKeepAliveSeconds, clock: timerClock),
             isStopped: { stopped.isSet },
             logger: dropInLogger)
+        dropInWatcher = dropIn.watcher
         let operators = OperatorHandlers(meter: meter, upstream: upstream, metrics: metrics,
                                          assistantIdSet: configuration.assistantId != nil && configuration.effectiveUpstreamAPI == .assistants)
         let draining = self.draining
@@ -164,6 +169,8 @@ public final class ThreadMeterService: Sendable {
     @discardableResult
     public func start() async throws -> Int {
         try await meter.recover()
+        // Drop-in runs watched when the service last stopped (or crashed) are followed to their end.
+        let resumed = await dropInWatcher?.resume() ?? 0
         let totals = try await meter.totals()
         metrics.setActiveThreads(totals.threads)
         var http = HTTPServerConfiguration()
@@ -178,7 +185,7 @@ public final class ThreadMeterService: Sendable {
         startEvictionTimer()
         logger.info("listening on http://\(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(server.port)", [
             ("upstream", upstream.kind), ("api", upstream.kind == "simulated" ? "simulated" : configuration.effectiveUpstreamAPI.rawValue),
-            ("threads_recovered", String(totals.threads)), ("storage_backend", meter.backendName),
+            ("threads_recovered", String(totals.threads)), ("watched_runs_resumed", String(resumed)), ("storage_backend", meter.backendName),
             ("database", configuration.databaseURL.flatMap { try? PostgresURL($0).description } ?? configuration.databasePath),
         ])
         warnIfExposed()

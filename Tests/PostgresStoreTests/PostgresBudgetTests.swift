@@ -117,6 +117,7 @@ struct PostgresBudgetTests {
                     DROP TABLE budget_use_daily; DROP TABLE budgets;
                     DROP INDEX llm_calls_account_recorded; DROP INDEX llm_calls_recorded;
                     ALTER TABLE llm_calls DROP COLUMN IF EXISTS surface; -- a later migration, applied again
+                    DROP TABLE IF EXISTS watched_runs; -- a later migration, applied again
                     DELETE FROM threadmeter_schema WHERE version >= \(budgetsVersion);
                     """)
             }

@@ -47,7 +47,7 @@ import Testing
         #expect(try db.texts("PRAGMA journal_mode") == ["wal"])
         #expect(try db.integer("PRAGMA user_version") == Int64(SQLiteLedger.schemaVersion))
         #expect(try db.integer("PRAGMA application_id") == LedgerSchema.applicationID)
-        #expect(try db.texts("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") == ["budgets", "llm_calls", "thread_evictions"])
+        #expect(try db.texts("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") == ["budgets", "llm_calls", "thread_evictions", "watched_runs"])
         #expect(SQLiteLedger.Options().synchronous == .full)
     }
 

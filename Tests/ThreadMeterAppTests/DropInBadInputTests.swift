@@ -114,8 +114,8 @@ struct DropInBadInputTests {
                     #expect(request.threadId == thread && request.account == "Acme" && request.surface == .assistants)
                     var error = APIError(.rateLimited, "budget exceeded", status: 429)
                     error.headers.add(name: "Retry-After", value: "60")
-                    return error
-                }, logger: .noop)
+                    return .failure(error)
+                }, watches: app.service.meter.store, logger: .noop)
             let request = RouteRequest(
                 http: .init(method: "POST", target: "/v1/threads/\(thread)/runs", headers: .init([("Content-Type", "application/json")]),
                             body: Array(#"{"assistant_id":"asst_test","stream":true,"metadata":{"account":"Acme"}}"#.utf8)),
