@@ -1,4 +1,5 @@
-// Finds the route for a method and raw path: most specific template wins, 405 lists what the path allows.
+// Finds the route for a method and raw path: most specific template wins, 405 lists what the path allows
+// (404 on the drop-in surfaces, where an unlisted method is an unlisted upstream route).
 
 /// The service's routes, plus the areas whose policy applies even to paths without a route (so an
 /// unknown `/admin/...` path reveals nothing to a client the area would refuse).
@@ -48,7 +49,9 @@ struct RouteTable: Sendable {
             guard let parameters = route.pattern.match(parts: parts) else { continue }
             // A catch-all (`/v1/*` for preflights) answers its method but does not make every path
             // below it exist: an unknown path stays 404, and `Allow` lists what the path itself serves.
-            if !route.pattern.isCatchAll {
+            // The drop-in surfaces (contract §8) mirror the upstream's API, where the method is part of
+            // the route: an unlisted method there is an unlisted upstream route, 404, not 405.
+            if !route.pattern.isCatchAll && route.auth != .clientKeyRequired {
                 for m in route.methods where !allowed.contains(m) { allowed.append(m) }
             }
             guard route.methods.contains(method) else { continue }

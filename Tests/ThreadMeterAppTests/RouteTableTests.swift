@@ -77,5 +77,8 @@ import Testing
         #expect(resolve("GET", "/v1/threads/t/runs/r", in: table) == "GET /v1/threads/{id}/runs/{run_id} id=t run_id=r")
         #expect(resolve("POST", "/v1/threads/t/runs/r/cancel", in: table) == "POST /v1/threads/{id}/runs/{run_id}/cancel id=t run_id=r")
         #expect(resolve("DELETE", "/v1/threads/runs", in: table) == "405 GET, HEAD, POST")
+        // On the drop-in surfaces the method is part of the upstream route: unlisted → 404.
+        let dropIn = RouteTable([Route("GET", "/v1/threads/{id}", auth: .clientKeyRequired, ok)])
+        #expect(resolve("DELETE", "/v1/threads/thread_1", in: dropIn) == "404 none")
     }
 }
