@@ -31,6 +31,9 @@ final class TickerChannel: AsyncSequence, Sendable {
 
     private let state = Mutex(State())
 
+    /// Whether a consumer is parked in `next()` (tests wait for it instead of sleeping).
+    var hasWaitingConsumer: Bool { state.withLock { $0.waiter != nil } }
+
     /// Hands `item` to the waiting consumer, or queues it; ignored once finished.
     func yield(_ item: Element) {
         let waiter = state.withLock { state -> UnsafeContinuation<Element?, Never>? in

@@ -103,15 +103,22 @@ extension TestApp {
         return (json["input_tokens"] as? Int ?? -1, json["output_tokens"] as? Int ?? -1, json["runs"] as? Int ?? -1)
     }
 
-    /// Waits (up to `timeout`) until `/stats` totals reach `input`/`output`; returns the last totals seen.
-    func waitForTotals(input: Int, output: Int, timeout: Duration = .seconds(10)) async throws -> (input: Int, output: Int) {
-        let clock = ContinuousClock()
-        let end = clock.now + timeout
-        while true {
+    /// Waits (with `eventually`) until `/stats` totals reach `input`/`output`; returns the last totals seen.
+    func waitForTotals(input: Int, output: Int) async throws -> (input: Int, output: Int) {
+        var seen = (input: -1, output: -1)
+        _ = try await eventually {
             let statistics = try await self.statistics()
-            let seen = (statistics["total_input_tokens"] as? Int ?? -1, statistics["total_output_tokens"] as? Int ?? -1)
-            if (seen.0 == input && seen.1 == output) || clock.now >= end { return seen }
-            try await Task.sleep(for: .milliseconds(50))
+            seen = (statistics["total_input_tokens"] as? Int ?? -1, statistics["total_output_tokens"] as? Int ?? -1)
+            return seen.input == input && seen.output == output
         }
+        return seen
+    }
+}
+
+extension MockUpstreamServer {
+    /// Waits (with `eventually`) until the mock reported at least one run's usage; returns its totals.
+    func waitForReportedRun() async -> MockUsageTotals {
+        _ = await eventually { reportedUsage.runs > 0 }
+        return reportedUsage
     }
 }

@@ -1,5 +1,6 @@
 // Budget warnings (§9) for drop-in runs (§8): the run that takes a budget to warn_at is logged once.
 import Foundation
+import Metering
 import MockUpstream
 import Telemetry
 import TestSupport
@@ -51,7 +52,9 @@ struct DropInBudgetWarningTests {
             #expect(try await eventually { app.logEvents("budget_warning").count == 1 })
             let warning = try #require(app.logEvents("budget_warning").first)
             #expect(Self.fields(warning)["scope"] == "global" && Self.fields(warning)["thread_id"] == id)
-            try await Task.sleep(for: .milliseconds(200))
+            // Once the watch has ended nothing can settle the response again.
+            let ledger = try #require(app.ledger as? InMemoryLedger)
+            #expect(try await eventually { try await ledger.watchedRuns().isEmpty })
             #expect(app.logEvents("budget_warning").count == 1)
             #expect(try await app.threadFigures(id)?.runs == 1)
         }

@@ -44,10 +44,7 @@ struct DropInDurableWatchTests {
         #expect(try await ledger.watchedRuns().map(\.runId) == [runId], "the watch was recorded and is still there")
         #expect(try await ledger.containsRun(runId: runId) == false, "the run was not accounted before the restart")
         try await withTestApp(configure: configure(mock), ledger: ledger) { app in
-            let clock = ContinuousClock()
-            let end = clock.now + .seconds(15)
-            while mock.reportedUsage.runs == 0, clock.now < end { try await Task.sleep(for: .milliseconds(20)) }
-            let reported = mock.reportedUsage
+            let reported = await mock.waitForReportedRun()
             #expect(reported.runs == 1)
             let seen = try await app.waitForTotals(input: reported.inputTokens, output: reported.outputTokens)
             #expect(seen.input == reported.inputTokens && seen.output == reported.outputTokens && reported.inputTokens > 0)
@@ -63,8 +60,9 @@ struct DropInDurableWatchTests {
     static func restartAndExpectNothingNew(_ mock: MockUpstreamServer, path: String, thread: String) async throws {
         let ledger = try SQLiteLedger(path: path, logger: .noop)
         defer { ledger.close() }
+        #expect(try await ledger.watchedRuns().isEmpty, "nothing left to resume")
         try await withTestApp(configure: configure(mock), ledger: ledger) { app in
-            try await Task.sleep(for: .milliseconds(300))
+            #expect(app.logs.records.contains { $0.metadata.contains { $0.0 == "watched_runs_resumed" && $0.1 == "0" } })
             #expect(try await app.threadFigures(thread)?.runs == 1, "a second restart does not count the run again")
             let statistics = try await app.statistics()
             #expect(statistics["total_input_tokens"] as? Int == mock.reportedUsage.inputTokens)

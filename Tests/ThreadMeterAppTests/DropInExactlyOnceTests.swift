@@ -3,6 +3,7 @@ import Foundation
 import Metering
 import MockUpstream
 import SQLiteLedger
+import TestSupport
 import Testing
 @testable import ThreadMeterApp
 
@@ -36,7 +37,7 @@ struct DropInExactlyOnceTests {
                                                 body: Data(#"{"assistant_id":"asst_test","metadata":{"account":"Acme"}}"#.utf8))
             #expect(created.status == 200)
             runId = try #require(try created.json["id"] as? String)
-            let reported = try await waitForReport(mock)
+            let reported = await mock.waitForReportedRun()
             let seen = try await app.waitForTotals(input: reported.inputTokens, output: reported.outputTokens)
             #expect(seen.input == reported.inputTokens && seen.output == reported.outputTokens)
             for _ in 0..<3 {
@@ -71,21 +72,15 @@ struct DropInExactlyOnceTests {
                 }
                 for try await status in group { #expect(status == 200) }
             }
-            let reported = try await waitForReport(mock)
+            let reported = await mock.waitForReportedRun()
             _ = try await app.waitForTotals(input: reported.inputTokens, output: reported.outputTokens)
-            try await Task.sleep(for: .milliseconds(300))  // the watcher's next poll finds it claimed
+            // The watcher's next poll finds the run claimed and ends its watch.
+            let ledger = try #require(app.ledger as? InMemoryLedger)
+            #expect(try await eventually { try await ledger.watchedRuns().isEmpty })
             #expect(try await app.threadFigures(id)?.runs == 1)
             let records = try #require(app.ledger as? InMemoryLedger).records
             #expect(records.filter { $0.runId == id }.count == 1)
             #expect(records.first?.surface == .responses)
         }
-    }
-
-    /// Waits until the mock reported a run's usage.
-    private func waitForReport(_ mock: MockUpstreamServer) async throws -> MockUsageTotals {
-        let clock = ContinuousClock()
-        let end = clock.now + .seconds(10)
-        while mock.reportedUsage.runs == 0, clock.now < end { try await Task.sleep(for: .milliseconds(20)) }
-        return mock.reportedUsage
     }
 }

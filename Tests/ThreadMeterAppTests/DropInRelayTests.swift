@@ -136,10 +136,7 @@ struct DropInRelayTests {
                 if event.event == "thread.message.delta" || event.event == "response.output_text.delta" { deltas += 1 }
             }
             stream.close()
-            let clock = ContinuousClock()
-            let end = clock.now + .seconds(15)
-            while mock.reportedUsage.runs == 0, clock.now < end { try await Task.sleep(for: .milliseconds(50)) }
-            let reported = mock.reportedUsage
+            let reported = await mock.waitForReportedRun()
             #expect(reported.runs == 1, "the run was read to its end upstream")
             let seen = try await app.waitForTotals(input: reported.inputTokens, output: reported.outputTokens)
             #expect(seen.input == reported.inputTokens && seen.output == reported.outputTokens)

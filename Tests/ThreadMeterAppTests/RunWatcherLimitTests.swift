@@ -57,7 +57,13 @@ struct RunWatcherLimitTests {
                                                   body: Array(#"{"assistant_id":"asst_test"}"#.utf8), surface: .assistants)
             let object = try JSONSerialization.jsonObject(with: Data(try await created.collect(limit: 1 << 20))) as? [String: Any]
             let runId = try #require(object?["id"] as? String)
-            try await Task.sleep(for: .milliseconds(200))
+            // The run ends upstream on its own (the mock's background duration) before the watch starts.
+            #expect(try await eventually {
+                let read = try await upstream.send(method: "GET", path: ["threads", thread, "runs", runId], query: nil, headers: [],
+                                                   body: nil, surface: .assistants)
+                let run = try JSONSerialization.jsonObject(with: Data(try await read.collect(limit: 1 << 20))) as? [String: Any]
+                return run?["status"] as? String == "completed"
+            })
             let logs = MemoryLogSink()
             let watcher = Self.watcher(app, mock, giveUpAfter: .seconds(60), logs: logs)
             await watcher.accounting.begin(threadId: thread, account: nil)

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import ThreadMeterApp
 import Upstream
@@ -27,11 +28,11 @@ import Upstream
     @Test func aWaitingConsumerGetsTheNextItemAndThenTheEnd() async {
         let channel = TickerChannel()
         let first = Task { await channel.next() }
-        try? await Task.sleep(for: .milliseconds(10))
+        #expect(await eventually { channel.hasWaitingConsumer })
         channel.yield(.keepAlive)
         #expect(isKeepAlive(await first.value))
         let waiting = Task { await channel.next() }
-        try? await Task.sleep(for: .milliseconds(10))
+        #expect(await eventually { channel.hasWaitingConsumer })
         channel.finish()
         #expect(await waiting.value == nil)
     }
@@ -39,7 +40,7 @@ import Upstream
     @Test func aCancelledConsumerGetsNilAtOnceAndQueuedItemsAreDropped() async {
         let channel = TickerChannel()
         let waiting = Task { await channel.next() }
-        try? await Task.sleep(for: .milliseconds(10))
+        #expect(await eventually { channel.hasWaitingConsumer })
         waiting.cancel()
         #expect(await waiting.value == nil)
         channel.yield(.keepAlive)
