@@ -25,4 +25,18 @@ public struct HTTPClientConfiguration: Sendable {
     public var proxy: HTTPProxySettings = .fromEnvironment()
 
     public init() {}
+
+    /// For a sender of small batches (the usage webhook, the OTLP exporter): connect, first byte and
+    /// idle gaps all bounded by the one request timeout, so a receiver that is down or slow costs a
+    /// batch its attempt and nothing else; two connections per origin.
+    public static func batchPosts(requestTimeout: Double, caFile: String?) -> HTTPClientConfiguration {
+        var configuration = HTTPClientConfiguration()
+        let timeout = Duration.milliseconds(Int64(requestTimeout * 1000))
+        configuration.connectTimeout = timeout
+        configuration.firstByteTimeout = timeout
+        configuration.idleTimeout = timeout
+        configuration.maxConnectionsPerOrigin = 2
+        configuration.caFile = caFile
+        return configuration
+    }
 }

@@ -38,6 +38,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     }
 
     /// Every value of that name, in order.
+    /// `Retry-After` as delay-seconds (RFC 9110 §10.2.3); nil when absent or an HTTP date.
+    public var retryAfterSeconds: Double? {
+        self["Retry-After"].flatMap { Double(HTTPResponseParser.trimmed($0.utf8)) }
+    }
+
     public func values(for name: String) -> [String] {
         fields.filter { $0.name.caseInsensitiveEquals(name) }.map(\.value)
     }

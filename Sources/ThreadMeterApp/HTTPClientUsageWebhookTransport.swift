@@ -11,14 +11,7 @@ public final class HTTPClientUsageWebhookTransport: UsageWebhookTransport {
     private let client: HTTPClient
 
     public init(requestTimeout: Double, caFile: String? = nil) {
-        var configuration = HTTPClientConfiguration()
-        let timeout = Duration.milliseconds(Int64(requestTimeout * 1000))
-        configuration.connectTimeout = timeout
-        configuration.firstByteTimeout = timeout
-        configuration.idleTimeout = timeout
-        configuration.maxConnectionsPerOrigin = 2
-        configuration.caFile = caFile
-        client = HTTPClient(configuration: configuration)
+        client = HTTPClient(configuration: .batchPosts(requestTimeout: requestTimeout, caFile: caFile))
     }
 
     public func post(url: URL, headers: [(String, String)], body: [UInt8]) async -> UsageWebhookPostResult {
@@ -27,7 +20,7 @@ public final class HTTPClientUsageWebhookTransport: UsageWebhookTransport {
             let response = try await client.execute(request)
             // Read the body (kept for the log, at most 1 MiB) so the connection can be reused.
             let answer = try await response.body.collect(upTo: 1 << 20)
-            let retryAfter = response.headers["Retry-After"].flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            let retryAfter = response.headers.retryAfterSeconds
             return .answered(status: response.status, retryAfter: retryAfter, body: Array(answer.prefix(200)))
         } catch {
             return .failed(error.message)

@@ -10,14 +10,7 @@ public final class HTTPClientOTLPTransport: OTLPTransport {
     private let client: HTTPClient
 
     public init(requestTimeout: Double, caFile: String? = nil) {
-        var configuration = HTTPClientConfiguration()
-        let timeout = Duration.milliseconds(Int64(requestTimeout * 1000))
-        configuration.connectTimeout = timeout
-        configuration.firstByteTimeout = timeout
-        configuration.idleTimeout = timeout
-        configuration.maxConnectionsPerOrigin = 2
-        configuration.caFile = caFile
-        client = HTTPClient(configuration: configuration)
+        client = HTTPClient(configuration: .batchPosts(requestTimeout: requestTimeout, caFile: caFile))
     }
 
     public func post(url: URL, headers: [TracingConfiguration.Header], body: [UInt8], timeout: Double) async -> OTLPPostResult {
@@ -27,7 +20,7 @@ public final class HTTPClientOTLPTransport: OTLPTransport {
             let response = try await client.execute(request)
             // Read (and drop) the body so the connection can be kept alive.
             _ = try await response.body.collect(upTo: 64 * 1024)
-            let retryAfter = response.headers["Retry-After"].flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            let retryAfter = response.headers.retryAfterSeconds
             return .status(response.status, retryAfter: retryAfter)
         } catch {
             return .failed(error.message)
