@@ -10,44 +10,21 @@ import Upstream
 /// The client key the drop-in tests configure in `API_KEYS`.
 let dropInClientKey = "tm-client-key"
 
-/// Starts the mock (upstream key `sk-upstream-secret`), then the service with `API_KEYS` and
-/// `OPENAI_BASE_URL` pointing at the mock, runs `body`, and shuts both down.
+/// `withMockedApp` with the upstream key `sk-upstream-secret` (tests check it never leaks), runs in the
+/// background ending after 150 ms (then `mockSettings`), and `API_KEYS` set to `dropInClientKey`.
 func withDropInApp(
     _ api: UpstreamConfiguration.API = .assistants,
     mockSettings: (inout MockUpstreamSettings) -> Void = { _ in },
     service: (inout ServiceConfiguration) -> Void = { _ in },
     _ body: (TestApp, MockUpstreamServer) async throws -> Void
 ) async throws {
-    var settings = MockUpstreamSettings()
-    settings.apiKey = "sk-upstream-secret"
-    settings.deltaCount = 6
-    settings.backgroundRunDuration = .milliseconds(150)
-    mockSettings(&settings)
-    let mock = MockUpstreamServer(settings: settings)
-    try mock.start()
-    var config = UpstreamConfiguration(apiKey: "sk-upstream-secret", baseURL: mock.baseURL, api: api,
-                                       assistantId: api == .assistants ? "asst_test" : nil,
-                                       model: api == .responses ? "gpt-4o-mini" : nil)
-    config.idleTimeout = .seconds(5)
-    config.firstByteTimeout = .seconds(5)
-    let upstream = makeUpstream(config, logger: .noop)
-    do {
-        try await withTestApp(configure: {
-            $0.openAIAPIKey = "sk-upstream-secret"
-            $0.openAIBaseURL = mock.baseURL.absoluteString
-            $0.assistantId = config.assistantId
-            $0.openAIModel = config.model
-            $0.upstreamAPI = api
-            $0.apiKeys = [dropInClientKey]
-            service(&$0)
-        }, upstream: upstream) { app in
-            try await body(app, mock)
-        }
-    } catch {
-        await mock.shutdown()
-        throw error
-    }
-    await mock.shutdown()
+    try await withMockedApp(api, upstreamKey: "sk-upstream-secret", mockSettings: {
+        $0.backgroundRunDuration = .milliseconds(150)
+        mockSettings(&$0)
+    }, service: {
+        $0.apiKeys = [dropInClientKey]
+        service(&$0)
+    }, body)
 }
 
 /// The venv with the official OpenAI Python SDK (made by `Tests/SDKTests/python/setup-venv.sh`).

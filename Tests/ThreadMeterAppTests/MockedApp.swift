@@ -4,21 +4,23 @@ import MockUpstream
 import Upstream
 
 /// Starts the mock (6 deltas per answer, then `mockSettings`), then the service against it
-/// (`configure` adjusts the upstream settings, `service` the service's), runs `body`, and shuts both down.
+/// (`OPENAI_BASE_URL` is the mock, `OPENAI_API_KEY` is `upstreamKey`; `configure` adjusts the upstream
+/// settings, `service` the service's), runs `body`, and shuts both down.
 func withMockedApp(
     _ api: UpstreamConfiguration.API,
+    upstreamKey: String = "sk-test",
     mockSettings: (inout MockUpstreamSettings) -> Void = { _ in },
     configure: (inout UpstreamConfiguration) -> Void = { _ in },
     service: (inout ServiceConfiguration) -> Void = { _ in },
     _ body: (TestApp, MockUpstreamServer) async throws -> Void
 ) async throws {
     var settings = MockUpstreamSettings()
-    settings.apiKey = "sk-test"
+    settings.apiKey = upstreamKey
     settings.deltaCount = 6
     mockSettings(&settings)
     let mock = MockUpstreamServer(settings: settings)
     try mock.start()
-    var config = UpstreamConfiguration(apiKey: "sk-test", baseURL: mock.baseURL, api: api,
+    var config = UpstreamConfiguration(apiKey: upstreamKey, baseURL: mock.baseURL, api: api,
                                        assistantId: api == .assistants ? "asst_test" : nil,
                                        model: api == .responses ? "gpt-4o-mini" : nil,
                                        instructions: "You are a helpful sales assistant.")
@@ -31,7 +33,8 @@ func withMockedApp(
     let upstream = makeUpstream(config, logger: .noop)
     do {
         try await withTestApp(configure: {
-            $0.openAIAPIKey = "sk-test"
+            $0.openAIAPIKey = upstreamKey
+            $0.openAIBaseURL = mock.baseURL.absoluteString
             $0.assistantId = config.assistantId
             $0.openAIModel = config.model
             $0.upstreamAPI = api
