@@ -73,6 +73,13 @@ struct ReplicaClusterTests {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, body)
     }
 
+    /// `threadmeter_open_streams` of a replica's `/metrics` (-1 when absent).
+    static func openStreams(_ port: Int) async throws -> Int {
+        let (data, _) = try await testSession.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("threadmeter_open_streams ") }
+        return line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? -1
+    }
+
     /// `/stats` threads as id → total tokens, and the total across all threads.
     static func stats(_ port: Int) async throws -> (threads: [String: Int], total: Int, count: Int) {
         let (_, body) = try await json(port, "/stats?limit=1000")
@@ -196,8 +203,8 @@ struct ReplicaClusterTests {
                 let thread = first.thread
                 // A long run on the slow replica; the database goes away while it streams.
                 let streaming = Task { try await Self.query(slow.port, thread: thread) }
-                // Live processes and a real database: give the slow run time to be mid-stream.
-                try await Task.sleep(for: .milliseconds(700))
+                // The slow run is mid-stream once its replica counts an open stream.
+                #expect(try await eventually { try await Self.openStreams(slow.port) == 1 })
                 try await offCooperativePool { try server.stop() }
                 let clock = ContinuousClock()
                 let stoppedAt = clock.now
