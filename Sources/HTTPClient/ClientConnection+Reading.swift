@@ -170,7 +170,7 @@ extension ClientConnection {
         headContinuation = nil
         let exchangeID = self.exchangeID
         let stream = ResponseBodyStream(
-            highWatermark: settings.bodyHighWatermark, lowWatermark: settings.bodyLowWatermark,
+            loop: loop, highWatermark: settings.bodyHighWatermark, lowWatermark: settings.bodyLowWatermark,
             resume: { [weak self] in self?.resumeReading(exchangeID) },
             cancel: { [weak self] in self?.abort(exchangeID) })
         body = stream

@@ -12,6 +12,13 @@ public struct HTTPClientResponse: Sendable {
         body.stream.cancel()
     }
 
+    /// What `Body.deliver(to:)` hands its sink.
+    public enum BodyPart: Sendable {
+        case bytes([UInt8])
+        /// The body ended: cleanly (nil) or with the failure that ended it. Nothing follows.
+        case end(HTTPClientError?)
+    }
+
     /// Body chunks as they arrive. Reading slowly slows the server down (the client stops reading the
     /// socket while too much is buffered); cancelling the reading task or dropping every copy of the
     /// body before its end closes the connection.
@@ -27,6 +34,19 @@ public struct HTTPClientResponse: Sendable {
 
         public func makeAsyncIterator() -> Iterator {
             Iterator(handle: handle)
+        }
+
+        /// Reads the body by callback instead of iterating it: every chunk, then exactly one `.end`,
+        /// is handed to `sink` on the connection's event loop as the connection reads it, starting
+        /// with what arrived before this call; no task runs in between. The sink must not block: it
+        /// runs on the loop, and the connection keeps reading while it returns (no backpressure: for
+        /// readers that consume each chunk at once). `cancel()` ends it with a failure. Call once,
+        /// and not together with iterating.
+        public func deliver(to sink: @escaping @Sendable (BodyPart) -> Void) {
+            let handle = self.handle
+            handle.stream.deliver { part in
+                withExtendedLifetime(handle) { sink(part) }
+            }
         }
 
         /// The rest of the body, at most `limit` bytes (beyond it the connection is closed and this throws).

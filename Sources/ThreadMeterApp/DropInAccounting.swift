@@ -79,6 +79,6 @@ private struct PassedThroughRun: UpstreamRun {
     let threadId: String
     let outcome: RunOutcome
     var isNewThread: Bool { false }
-    var events: AsyncStream<RunEvent> { AsyncStream { $0.finish() } }
+    var events: RunEvents { .finished() }
     func abandon() async -> RunOutcome { outcome }
 }

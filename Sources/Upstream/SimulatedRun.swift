@@ -16,14 +16,14 @@ final class SimulatedRun: UpstreamRun {
 
     let threadId: String
     let isNewThread: Bool
-    let events: AsyncStream<RunEvent>
+    let events: RunEvents
     private let task: Task<RunOutcome, Never>
 
     init(plan: Plan, onFinish: @escaping @Sendable (RunOutcome) -> Void) {
         threadId = plan.threadId
         isNewThread = plan.isNewThread
-        let (stream, continuation) = AsyncStream.makeStream(of: RunEvent.self)
-        events = stream
+        let events = RunEvents()
+        self.events = events
         task = Task {
             var answer = ""
             var cancelled = false
@@ -41,7 +41,7 @@ final class SimulatedRun: UpstreamRun {
                     break
                 }
                 answer += delta
-                continuation.yield(.delta(delta))
+                events.yield(.delta(delta))
             }
             let usage = TokenUsage(inputTokens: plan.promptTokens, outputTokens: TokenEstimator.estimate(answer))
             let outcome = RunOutcome(
@@ -53,8 +53,8 @@ final class SimulatedRun: UpstreamRun {
                 error: cancelled ? .runEnded(.cancelled, "run cancelled by the client") : nil
             )
             onFinish(outcome)
-            continuation.yield(.finished(outcome))
-            continuation.finish()
+            events.yield(.finished(outcome))
+            events.finish()
             return outcome
         }
     }

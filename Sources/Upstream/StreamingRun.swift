@@ -6,12 +6,17 @@ import HTTPWire
 import Synchronization
 import Telemetry
 
-/// Reads an upstream SSE stream in its own task, relays each text delta at once, and ends with one
-/// `.finished`. `abandon()` stops the run upstream (see `RunControl`) and returns the outcome with the
+/// Reads an upstream SSE stream on its connection's loop as it arrives, relays each text delta at
+/// once, and ends with one `.finished`. `abandon()` stops the run upstream (see `RunControl`) and returns the outcome with the
 /// usage the upstream reported, reading the stream or polling the run for a bounded time.
 final class StreamingRun<Interpreter: StreamInterpreter>: UpstreamRun {
     private struct State {
         var interpreter = Interpreter()
+        var parser = SSEParser()
+        /// Why the body ended early (the first failure); nil while it reads cleanly.
+        var failure: UpstreamError?
+        /// The body was given up (malformed): what still arrives is ignored.
+        var stoppedReading = false
         var delivered = false
         var abandoning = false
         var abandonTask: Task<RunOutcome, Never>?
@@ -19,10 +24,9 @@ final class StreamingRun<Interpreter: StreamInterpreter>: UpstreamRun {
 
     let threadId: String
     let isNewThread: Bool
-    let events: AsyncStream<RunEvent>
-    private let continuation: AsyncStream<RunEvent>.Continuation
+    let events: RunEvents
     private let state = Mutex(State())
-    /// Fires when the outcome was delivered or the reader stopped.
+    /// Fires when the outcome was delivered or the body ended.
     private let settled = Signal()
     private let response: UpstreamHTTPResponse
     private let control: RunControl<Interpreter.Polled>
@@ -34,42 +38,50 @@ final class StreamingRun<Interpreter: StreamInterpreter>: UpstreamRun {
         self.response = response
         self.control = control
         self.logger = logger
-        (events, continuation) = AsyncStream.makeStream(of: RunEvent.self)
-        continuation.onTermination = { [weak self] termination in
+        events = RunEvents()
+        events.onConsumerCancelled { [weak self] in
             // The consumer was cancelled without calling abandon(): stop the run anyway.
-            guard case .cancelled = termination, let self else { return }
+            guard let self else { return }
             Task { _ = await self.abandon() }
         }
-        Task.onCurrentLoop { await self.read() }
+        // The body is read on the upstream connection's loop as it arrives: each chunk is parsed and
+        // its deltas handed to the consumer in the same turn, with no task in between.
+        response.deliver { [self] chunk in self.received(chunk) }
     }
 
     // MARK: Reading
 
-    private func read() async {
-        var parser = SSEParser()
-        var failure: UpstreamError?
-        reading: for await chunk in response.body {
-            switch chunk {
-            case .data(let data):
-                let parsed: [SSEEvent]
+    /// One piece of the body (on the connection's loop, in order); nil: the body ended.
+    private func received(_ chunk: BodyChunk?) {
+        switch chunk {
+        case .data(let bytes)?:
+            let parsed = state.withLock { state -> [SSEEvent]? in
+                guard !state.stoppedReading else { return [] }
                 do {
-                    parsed = try parser.feed(data)
+                    return try state.parser.feed(bytes)
                 } catch {
-                    failure = .malformed("an upstream SSE line or event exceeded \(parser.maxEventBytes) bytes")
-                    response.cancel()
-                    break reading
+                    state.stoppedReading = true
+                    state.failure = .malformed("an upstream SSE line or event exceeded \(state.parser.maxEventBytes) bytes")
+                    return nil
                 }
-                for event in parsed { apply(event) }
-            case .failed(let error):
-                failure = error
             }
+            guard let parsed else {
+                response.cancel()
+                return
+            }
+            for event in parsed { apply(event) }
+        case .failed(let error)?:
+            state.withLock { state in
+                if state.failure == nil { state.failure = error }
+            }
+        case nil:
+            let outcome = state.withLock { state -> RunOutcome? in
+                guard state.interpreter.outcome == nil, !state.abandoning else { return nil }
+                return state.interpreter.streamEnded(failure: state.failure)
+            }
+            if let outcome { deliver(outcome) }
+            settled.fire()
         }
-        let outcome = state.withLock { state -> RunOutcome? in
-            guard state.interpreter.outcome == nil, !state.abandoning else { return nil }
-            return state.interpreter.streamEnded(failure: failure)
-        }
-        if let outcome { deliver(outcome) }
-        settled.fire()
     }
 
     private func apply(_ event: SSEEvent) {
@@ -77,7 +89,7 @@ final class StreamingRun<Interpreter: StreamInterpreter>: UpstreamRun {
         for action in actions {
             switch action {
             case .delta(let text):
-                continuation.yield(.delta(text))
+                events.yield(.delta(text))
             case .runCreated(let id):
                 logger.debug("upstream run created", [("thread_id", threadId), ("run_id", id)])
             case .finished(let outcome):
@@ -96,8 +108,8 @@ final class StreamingRun<Interpreter: StreamInterpreter>: UpstreamRun {
         }
         guard first else { return }
         logOutcome(outcome)
-        continuation.yield(.finished(outcome))
-        continuation.finish()
+        events.yield(.finished(outcome))
+        events.finish()
         settled.fire()
     }
 

@@ -1,10 +1,11 @@
 // An upstream HTTP response whose head has arrived and whose body streams in.
+import EventLoops
 import Foundation
 import HTTPClient
 
 /// A piece of a response body as it arrives.
 enum BodyChunk: Sendable {
-    case data(Data)
+    case data([UInt8])
     /// The transfer failed (timeout, reset, …); the body ends after this.
     case failed(UpstreamError)
 }
@@ -56,12 +57,36 @@ struct UpstreamHTTPResponse: Sendable {
                     cancel()
                     throw .malformed("upstream response body larger than \(limit) bytes")
                 }
-                data.append(bytes)
+                data.append(contentsOf: bytes)
             case .failed(let error):
                 throw error
             }
         }
         return data
+    }
+
+    /// Hands every chunk, then nil at the end, to `sink`: on the connection's loop as it reads them
+    /// (no task in between; see `HTTPClientResponse.Body.deliver(to:)`), or, for a scripted body, from
+    /// a task reading it. A failure is a last `.failed` chunk before the nil.
+    func deliver(to sink: @escaping @Sendable (BodyChunk?) -> Void) {
+        switch body.source {
+        case .client(let base):
+            base.deliver { part in
+                switch part {
+                case .bytes(let bytes):
+                    sink(.data(bytes))
+                case .end(let error):
+                    if let error { sink(.failed(UpstreamError(error))) }
+                    sink(nil)
+                }
+            }
+        case .scripted:
+            let body = self.body
+            Task.onCurrentLoop {
+                for await chunk in body { sink(chunk) }
+                sink(nil)
+            }
+        }
     }
 
     /// The client's body chunks as `BodyChunk`s: a failure becomes a last `.failed` chunk. The
@@ -90,7 +115,7 @@ struct UpstreamHTTPResponse: Sendable {
                 guard !ended else { return nil }
                 if scripted != nil { return await scripted!.next() }
                 do {
-                    if let bytes = try await base?.next() { return .data(Data(bytes)) }
+                    if let bytes = try await base?.next() { return .data(bytes) }
                     ended = true
                     return nil
                 } catch {

@@ -74,8 +74,7 @@ final class ScriptedUpstream: RunProvider {
 final class ScriptedRun: UpstreamRun {
     let threadId: String
     let isNewThread: Bool
-    let events: AsyncStream<RunEvent>
-    private let continuation: AsyncStream<RunEvent>.Continuation
+    let events = RunEvents()
     private let final: RunOutcome?
     private let abandonOutcome: RunOutcome?
     private let owner: ScriptedUpstream
@@ -86,17 +85,16 @@ final class ScriptedRun: UpstreamRun {
         self.final = final
         self.abandonOutcome = abandonOutcome
         self.owner = owner
-        (events, continuation) = AsyncStream.makeStream(of: RunEvent.self)
-        for delta in deltas { continuation.yield(.delta(delta)) }
+        for delta in deltas { events.yield(.delta(delta)) }
         if let final {
-            continuation.yield(.finished(final))
-            continuation.finish()
+            events.yield(.finished(final))
+            events.finish()
         }
     }
 
     func abandon() async -> RunOutcome {
         owner.abandoned.add(1, ordering: .relaxed)
-        continuation.finish()
+        events.finish()
         return final ?? abandonOutcome!
     }
 }

@@ -19,7 +19,7 @@ private struct ScriptedStream {
         })
     }
 
-    func send(_ text: String) { continuation.yield(.data(Data(text.utf8))) }
+    func send(_ text: String) { continuation.yield(.data(Array(text.utf8))) }
 }
 
 /// Scripted `GET /responses/{id}` answers: the statuses in order, the last one repeated.
