@@ -61,6 +61,8 @@ let package = Package(
             dependencies: ["HTTPServer", "HTTPWire", "Telemetry"],
             path: "LoadTests/HTTPBench"
         ),
+        // what Dispatch's event delivery costs: three server designs side by side (LoadTests/wake-bench.sh).
+        .executableTarget(name: "wake-bench", dependencies: ["CEpoll", "EventLoops"], path: "LoadTests/WakeBench"),
         // benchmarks of the usage ledger (group commit) and the thread registry (memory, eviction pauses).
         .executableTarget(name: "ledger-bench", dependencies: ["SQLiteLedger", "Metering", "Telemetry"], path: "LoadTests/LedgerBench"),
         .executableTarget(name: "registry-bench", dependencies: ["Metering"], path: "LoadTests/RegistryBench"),
