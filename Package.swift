@@ -11,23 +11,25 @@ let package = Package(
         .executable(name: "threadmeter-load", targets: ["threadmeter-load"]),
     ],
     targets: [
+        // text appended to byte buffers in one copy (the wire writers' building block).
+        .target(name: "ByteAppending"),
         // bytes <-> HTTP messages and server-sent events; no sockets.
-        .target(name: "HTTPWire"),
+        .target(name: "HTTPWire", dependencies: ["ByteAppending"]),
         // serial Dispatch queues per core: the event loops every socket, timer and handler task runs on.
         .target(name: "EventLoops", dependencies: ["CEpoll"]),
         // JSON text <-> one ordered JSON value type: a strict one-pass reader and a one-line writer.
-        .target(name: "JSONText"),
+        .target(name: "JSONText", dependencies: ["ByteAppending"]),
         // logger, metrics, Prometheus text rendering.
-        .target(name: "Telemetry", dependencies: ["EventLoops", "JSONText"]),
+        .target(name: "Telemetry", dependencies: ["ByteAppending", "EventLoops", "JSONText"]),
         // Dispatch sockets, connections, timeouts, backpressure, shutdown.
-        .target(name: "HTTPServer", dependencies: ["EventLoops", "HTTPWire", "Telemetry"]),
+        .target(name: "HTTPServer", dependencies: ["ByteAppending", "EventLoops", "HTTPWire", "Telemetry"]),
         // the domain: usage arithmetic, thread registry actor, pricing, ledger protocol.
         .target(name: "Metering", dependencies: ["Telemetry"]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         // OpenSSL 3 (libssl, libcrypto) for TLS to upstreams.
         .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
         // HTTP/1.1 client on the event loops: pooled keep-alive connections, TLS, proxies, DNS off the loops.
-        .target(name: "HTTPClient", dependencies: ["COpenSSL", "EventLoops", "HTTPWire"]),
+        .target(name: "HTTPClient", dependencies: ["ByteAppending", "COpenSSL", "EventLoops", "HTTPWire"]),
         // the durable SQLite store behind the ledger protocol.
         .target(name: "SQLiteLedger", dependencies: ["CSQLite", "Metering", "Telemetry"]),
         .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
@@ -41,7 +43,7 @@ let package = Package(
         .target(name: "Tracing", dependencies: ["HTTPClient", "HTTPWire", "JSONText", "Telemetry"]),
         // routes, configuration, query orchestration.
         .target(name: "ThreadMeterApp", dependencies: [
-            "EventLoops", "HTTPClient", "HTTPServer", "HTTPWire", "JSONText", "Telemetry", "Metering", "SQLiteLedger", "PostgresStore", "Tracing", "Upstream",
+            "ByteAppending", "EventLoops", "HTTPClient", "HTTPServer", "HTTPWire", "JSONText", "Telemetry", "Metering", "SQLiteLedger", "PostgresStore", "Tracing", "Upstream",
         ]),
         .executableTarget(name: "threadmeter", dependencies: ["ThreadMeterApp"]),
         .executableTarget(

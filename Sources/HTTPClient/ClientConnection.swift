@@ -1,5 +1,6 @@
 // One keep-alive HTTP/1.1 client connection on an event loop: non-blocking socket registered with the
 // loop's poller, optional proxy tunnel and TLS, one exchange at a time.
+import ByteAppending
 import Dispatch
 import EventLoops
 import HTTPWire
@@ -192,7 +193,7 @@ final class ClientConnection: PollHandler, @unchecked Sendable {
             var head = "CONNECT \(route.origin.description) HTTP/1.1\r\nHost: \(route.origin.description)\r\n"
             if let authorization = proxy.authorization { head += "Proxy-Authorization: \(authorization)\r\n" }
             head += "\r\n"
-            outbound.append(contentsOf: head.utf8)
+            outbound.append(utf8: head)
             flush()
         } else if route.origin.scheme == .https {
             startTLS()

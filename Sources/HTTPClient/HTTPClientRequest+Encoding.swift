@@ -1,4 +1,5 @@
 // A request's bytes on the wire (RFC 9112 §3, §6).
+import ByteAppending
 
 extension HTTPClientRequest {
     /// Request line, `Host`, the request's fields, `Content-Length` and `Connection: keep-alive`, then
@@ -14,17 +15,17 @@ extension HTTPClientRequest {
         // Written straight into bytes: a request head is built per upstream call.
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256 + (body?.count ?? 0))
-        bytes.append(contentsOf: method.utf8)
+        bytes.append(utf8: method)
         bytes.append(UInt8(ascii: " "))
         if absoluteForm {
-            bytes.append(contentsOf: origin.scheme.rawValue.utf8)
-            bytes.append(contentsOf: "://".utf8)
-            bytes.append(contentsOf: origin.hostField.utf8)
+            bytes.append(utf8: origin.scheme.rawValue)
+            bytes.append(literal: "://")
+            bytes.append(utf8: origin.hostField)
         }
-        bytes.append(contentsOf: target.utf8)
-        bytes.append(contentsOf: " HTTP/1.1\r\nHost: ".utf8)
-        bytes.append(contentsOf: origin.hostField.utf8)
-        bytes.append(contentsOf: "\r\n".utf8)
+        bytes.append(utf8: target)
+        bytes.append(literal: " HTTP/1.1\r\nHost: ")
+        bytes.append(utf8: origin.hostField)
+        bytes.append(literal: "\r\n")
         for field in headers {
             guard !field.name.isEmpty, field.name.utf8.allSatisfy(Self.isToken),
                   field.value.utf8.allSatisfy({ $0 == 9 || ($0 >= 0x20 && $0 != 0x7F) }) else {
@@ -37,16 +38,16 @@ extension HTTPClientRequest {
         if body != nil || !["GET", "HEAD", "DELETE", "OPTIONS", "TRACE"].contains(method) {
             Self.appendField("Content-Length", String(body?.count ?? 0), to: &bytes)
         }
-        bytes.append(contentsOf: "Connection: keep-alive\r\n\r\n".utf8)
+        bytes.append(literal: "Connection: keep-alive\r\n\r\n")
         if let body { bytes.append(contentsOf: body) }
         return bytes
     }
 
     private static func appendField(_ name: String, _ value: String, to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: name.utf8)
-        bytes.append(contentsOf: ": ".utf8)
-        bytes.append(contentsOf: value.utf8)
-        bytes.append(contentsOf: "\r\n".utf8)
+        bytes.append(utf8: name)
+        bytes.append(literal: ": ")
+        bytes.append(utf8: value)
+        bytes.append(literal: "\r\n")
     }
 
     /// Fields the client writes itself.

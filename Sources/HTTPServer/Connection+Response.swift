@@ -1,4 +1,5 @@
 // Running the handler and writing its response: whole bodies, streams, server errors.
+import ByteAppending
 import HTTPWire
 
 extension Connection {
@@ -226,7 +227,7 @@ extension Connection {
         }
         if !hasServer { output.append(contentsOf: Self.serverField) }
         if !hasDate {
-            output.append(contentsOf: "Date: ".utf8)
+            output.append(literal: "Date: ")
             server.dateCache.append(into: &output)
             HTTPResponseEncoder.appendCRLF(into: &output)
         }

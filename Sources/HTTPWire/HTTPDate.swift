@@ -1,4 +1,5 @@
 // The IMF-fixdate form of the Date header (RFC 9110 §5.6.7), formatted without Foundation.
+import ByteAppending
 
 /// Formats Unix times as IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
 public enum HTTPDate {
@@ -17,11 +18,11 @@ public enum HTTPDate {
         let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         var out: [UInt8] = []
         out.reserveCapacity(29)
-        out.append(contentsOf: dayNames[weekday].utf8)
-        out.append(contentsOf: ", ".utf8)
+        out.append(utf8: dayNames[weekday])
+        out.append(literal: ", ")
         appendTwoDigits(day, &out)
         out.append(HTTPByteClass.sp)
-        out.append(contentsOf: monthNames[month - 1].utf8)
+        out.append(utf8: monthNames[month - 1])
         out.append(HTTPByteClass.sp)
         appendTwoDigits(year / 100 % 100, &out)
         appendTwoDigits(year % 100, &out)
@@ -31,7 +32,7 @@ public enum HTTPDate {
         appendTwoDigits(secondOfDay / 60 % 60, &out)
         out.append(HTTPByteClass.colon)
         appendTwoDigits(secondOfDay % 60, &out)
-        out.append(contentsOf: " GMT".utf8)
+        out.append(literal: " GMT")
         return out
     }
 

@@ -1,4 +1,5 @@
 // Response bytes: status line, header fields, chunked coding. Appends into a caller's buffer.
+import ByteAppending
 
 /// Serialises responses into a byte buffer without intermediate strings.
 public enum HTTPResponseEncoder {
@@ -9,7 +10,7 @@ public enum HTTPResponseEncoder {
 
     /// Appends `HTTP/1.1 <status> <reason>\r\n`. `status` must be 100...999.
     public static func appendStatusLine(_ status: Int, into buffer: inout [UInt8]) {
-        buffer.append(contentsOf: "HTTP/1.1 ".utf8)
+        buffer.append(literal: "HTTP/1.1 ")
         let s = min(max(status, 100), 999)
         buffer.append(UInt8(ascii: "0") + UInt8(s / 100))
         buffer.append(UInt8(ascii: "0") + UInt8(s / 10 % 10))
@@ -22,16 +23,16 @@ public enum HTTPResponseEncoder {
     /// Appends `name: value\r\n`. Check fields from untrusted sources with `isValidField` first.
     @inline(__always)
     public static func appendField(name: String, value: String, into buffer: inout [UInt8]) {
-        buffer.append(contentsOf: name.utf8)
+        buffer.append(utf8: name)
         buffer.append(HTTPByteClass.colon)
         buffer.append(HTTPByteClass.sp)
-        buffer.append(contentsOf: value.utf8)
+        buffer.append(utf8: value)
         appendCRLF(into: &buffer)
     }
 
     /// Appends `name: <decimal>\r\n` without creating a string.
     public static func appendField(name: String, decimal value: Int, into buffer: inout [UInt8]) {
-        buffer.append(contentsOf: name.utf8)
+        buffer.append(utf8: name)
         buffer.append(HTTPByteClass.colon)
         buffer.append(HTTPByteClass.sp)
         appendDecimal(value, into: &buffer)

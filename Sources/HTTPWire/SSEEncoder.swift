@@ -1,4 +1,5 @@
 // Server-sent events framing (WHATWG HTML §9.2): `event:` / `data:` lines and comments.
+import ByteAppending
 
 /// Encodes server-sent events.
 public enum SSEEncoder {
@@ -10,7 +11,7 @@ public enum SSEEncoder {
     public static func event(_ type: String, data: String) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(type.utf8.count + data.utf8.count + 16)
-        out.append(contentsOf: "event: ".utf8)
+        out.append(literal: "event: ")
         out.append(contentsOf: type.utf8.lazy.filter { $0 != 10 && $0 != 13 })
         out.append(10)
         appendLines(prefix: "data: ", data, into: &out)
@@ -26,11 +27,11 @@ public enum SSEEncoder {
         }
         var out: [UInt8] = []
         out.reserveCapacity(type.utf8.count + data.count + 16)
-        out.append(contentsOf: "event: ".utf8)
+        out.append(literal: "event: ")
         out.append(contentsOf: type.utf8.lazy.filter { $0 != 10 && $0 != 13 })
-        out.append(contentsOf: "\ndata: ".utf8)
+        out.append(literal: "\ndata: ")
         out.append(contentsOf: data)
-        out.append(contentsOf: "\n\n".utf8)
+        out.append(literal: "\n\n")
         return out
     }
 

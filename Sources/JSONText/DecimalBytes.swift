@@ -1,4 +1,5 @@
 // Integers and fixed-point decimals written straight into UTF-8 bytes, without building a String.
+import ByteAppending
 
 /// Appends numbers in the forms JSON and log lines use.
 public enum DecimalBytes {
@@ -38,7 +39,7 @@ public enum DecimalBytes {
     public static func append(shortestFixed units: Int, places: Int, to out: inout [UInt8]) {
         let start = out.count
         append(fixed: units, places: places, to: &out)
-        guard places > 0 else { out.append(contentsOf: ".0".utf8); return }
+        guard places > 0 else { out.append(literal: ".0"); return }
         while out.count - start > 1, out[out.count - 1] == UInt8(ascii: "0"), out[out.count - 2] != UInt8(ascii: ".") {
             out.removeLast()
         }

@@ -1,4 +1,5 @@
 // Compact one-line JSON text: safe inside an SSE `data:` line or a log line.
+import ByteAppending
 
 extension JSONValue {
     /// Compact one-line serialisation (newlines in strings are escaped).
@@ -19,7 +20,7 @@ extension JSONValue {
     /// Appends the serialisation's UTF-8 bytes to `out`.
     public func write(into out: inout [UInt8]) {
         switch self {
-        case .null: out.append(contentsOf: "null".utf8)
+        case .null: out.append(literal: "null")
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i): DecimalBytes.append(i, to: &out)
         case .double(let d): out.append(contentsOf: JSONValue.format(d).utf8)
@@ -56,7 +57,7 @@ extension JSONValue {
         if copied == true { return }
         var escaped = ""
         quote(text, into: &escaped)
-        out.append(contentsOf: escaped.utf8)
+        out.append(utf8: escaped)
     }
 
     /// Appends the serialisation to `out`.

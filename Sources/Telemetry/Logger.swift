@@ -1,4 +1,5 @@
 // A small structured logger: a value type over a pluggable sink, passed explicitly (no global bootstrap).
+import ByteAppending
 import Foundation
 import JSONText
 import Synchronization
@@ -165,21 +166,21 @@ public enum LogLineFormatter {
 
     /// The `.text` line of `format(_:as:)`, appended as UTF-8 bytes (no intermediate `String`).
     public static func appendText(_ record: LogRecord, to out: inout [UInt8]) {
-        out.append(contentsOf: iso8601(record.time).utf8)
+        Timestamps.appendISO8601(record.time, to: &out)
         out.append(UInt8(ascii: " "))
-        out.append(contentsOf: record.level.paddedName.utf8)
-        out.append(contentsOf: " [".utf8)
-        out.append(contentsOf: record.label.utf8)
-        out.append(contentsOf: "] ".utf8)
-        out.append(contentsOf: record.message.utf8)
+        out.append(utf8: record.level.paddedName)
+        out.append(literal: " [")
+        out.append(utf8: record.label)
+        out.append(literal: "] ")
+        out.append(utf8: record.message)
         for (key, value) in record.metadata {
             out.append(UInt8(ascii: " "))
-            out.append(contentsOf: key.utf8)
+            out.append(utf8: key)
             out.append(UInt8(ascii: "="))
             if needsQuoting(value) {
                 JSONValue.quote(value, into: &out)
             } else {
-                out.append(contentsOf: value.utf8)
+                out.append(utf8: value)
             }
         }
     }

@@ -8,6 +8,13 @@ enum Timestamps {
     private struct Cached: Sendable {
         var second: Int = .min
         var prefix: String = ""
+        var prefixBytes: [UInt8] = []
+
+        mutating func refresh(_ second: Int) {
+            self.second = second
+            prefix = secondPrefix(second)
+            prefixBytes = Array(prefix.utf8)
+        }
     }
 
     private static let cache = Mutex(Cached())
@@ -17,10 +24,7 @@ enum Timestamps {
         let second = Int(interval.rounded(.down))
         let millis = min(999, max(0, Int((interval - Double(second)) * 1000)))
         let prefix = cache.withLock { cached -> String in
-            if cached.second != second {
-                cached.second = second
-                cached.prefix = secondPrefix(second)
-            }
+            if cached.second != second { cached.refresh(second) }
             return cached.prefix
         }
         var out = prefix
@@ -29,6 +33,21 @@ enum Timestamps {
         out.unicodeScalars.append(Unicode.Scalar(UInt8(48 + millis % 10)))
         out.unicodeScalars.append("Z")
         return out
+    }
+
+    /// The same text appended as bytes (a log line's first field): no `String` is made.
+    static func appendISO8601(_ date: Date, to out: inout [UInt8]) {
+        let interval = date.timeIntervalSince1970
+        let second = Int(interval.rounded(.down))
+        let millis = min(999, max(0, Int((interval - Double(second)) * 1000)))
+        cache.withLock { cached in
+            if cached.second != second { cached.refresh(second) }
+            out.append(contentsOf: cached.prefixBytes)
+        }
+        out.append(UInt8(48 + millis / 100))
+        out.append(UInt8(48 + millis / 10 % 10))
+        out.append(UInt8(48 + millis % 10))
+        out.append(UInt8(ascii: "Z"))
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.` for a Unix second.

@@ -15,7 +15,8 @@ struct AccessControl: Sendable {
 
     /// Why the request may not proceed, or nil when it may.
     /// - Parameter peer: the client's address; nil when it could not be read (treated as remote).
-    func refusal(_ policy: AuthPolicy, headers: HTTPHeaders, peer: IPAddress?) -> APIError? {
+    ///   Read only for an admin route without `ADMIN_TOKEN`.
+    func refusal(_ policy: AuthPolicy, headers: HTTPHeaders, peer: @autoclosure () -> IPAddress?) -> APIError? {
         switch policy {
         case .none:
             return nil
@@ -23,7 +24,7 @@ struct AccessControl: Sendable {
             if let adminToken {
                 return adminToken.allows(headers) ? nil : .unauthorized
             }
-            return peer?.isLoopback == true ? nil : .adminTokenRequired
+            return peer()?.isLoopback == true ? nil : .adminTokenRequired
         case .clientKey:
             guard let clientKeys else { return nil }
             return clientKeys.allows(headers) ? nil : .unauthorized

@@ -1,4 +1,5 @@
 // A streamed drop-in run relayed event by event, accounted before its terminal event is relayed.
+import ByteAppending
 import HTTPServer
 import HTTPWire
 import Telemetry
@@ -89,8 +90,8 @@ struct DropInRelay: Sendable {
         guard event.event == "message" else { return SSEEncoder.event(event.event, data: event.data) }
         var out: [UInt8] = []
         for line in event.data.split(separator: "\n", omittingEmptySubsequences: false) {
-            out.append(contentsOf: "data: ".utf8)
-            out.append(contentsOf: line.utf8)
+            out.append(literal: "data: ")
+            out.append(utf8: line)
             out.append(10)
         }
         out.append(10)

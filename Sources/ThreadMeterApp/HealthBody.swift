@@ -1,4 +1,5 @@
 // The GET /health body written straight into bytes: it is polled often and must stay cheap.
+import ByteAppending
 import JSONText
 
 /// The facts `/health` reports (contract §3), and their JSON text.
@@ -16,21 +17,21 @@ struct HealthBody {
     var bytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(224)
-        out.append(contentsOf: #"{"status":"#.utf8)
-        out.append(contentsOf: (healthy ? #""healthy""# : #""unhealthy""#).utf8)
-        out.append(contentsOf: #","timestamp":"#.utf8)
+        out.append(literal: #"{"status":"#)
+        out.append(literal: healthy ? #""healthy""# : #""unhealthy""#)
+        out.append(literal: #","timestamp":"#)
         DecimalBytes.append(shortestFixed: timestampMillis, places: 3, to: &out)
-        out.append(contentsOf: #","token_tracking":{"active_threads":"#.utf8)
+        out.append(literal: #","token_tracking":{"active_threads":"#)
         DecimalBytes.append(activeThreads, to: &out)
-        out.append(contentsOf: #","total_tokens_tracked":"#.utf8)
+        out.append(literal: #","total_tokens_tracked":"#)
         DecimalBytes.append(totalTokensTracked, to: &out)
-        out.append(contentsOf: #"},"assistant_id":"#.utf8)
-        out.append(contentsOf: (assistantIdSet ? "true" : "false").utf8)
-        out.append(contentsOf: #","upstream":"#.utf8)
+        out.append(literal: #"},"assistant_id":"#)
+        out.append(literal: assistantIdSet ? "true" : "false")
+        out.append(literal: #","upstream":"#)
         Self.appendQuoted(upstreamKind, to: &out)
-        out.append(contentsOf: #","storage":"#.utf8)
-        out.append(contentsOf: (healthy ? #""ok""# : #""error""#).utf8)
-        out.append(contentsOf: #","storage_backend":"#.utf8)
+        out.append(literal: #","storage":"#)
+        out.append(literal: healthy ? #""ok""# : #""error""#)
+        out.append(literal: #","storage_backend":"#)
         Self.appendQuoted(storageBackend, to: &out)
         out.append(UInt8(ascii: "}"))
         return out

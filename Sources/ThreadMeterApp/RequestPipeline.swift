@@ -18,7 +18,7 @@ struct RequestPipeline: Sendable {
     func handle(_ request: HTTPRequest, _ context: RequestContext) async -> HTTPResponse {
         // The raw (still percent-encoded) path: routing never splits on `%2F`, and a decoded path
         // could carry CR/LF into the log line.
-        let rawPath = request.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let rawPath = request.target.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(request.target[..<$0]) } ?? request.target
         let resolution = routes.resolve(method: request.method, rawPath: rawPath)
         let label: String
         if case .route(let route, _) = resolution { label = route.pattern.description } else { label = "unmatched" }
@@ -35,17 +35,17 @@ struct RequestPipeline: Sendable {
 
     private func respond(_ request: HTTPRequest, _ context: RequestContext, _ resolution: RouteTable.Resolution,
                          _ log: AccessLogLine) async -> HTTPResponse {
-        let peer = IPAddress(peer: context.remoteAddress)
+        let remoteAddress = context.remoteAddress
         switch resolution {
         case .notFound(let policy):
-            if let refusal = access.refusal(policy, headers: request.headers, peer: peer) { return refusal.response }
+            if let refusal = access.refusal(policy, headers: request.headers, peer: IPAddress(peer: remoteAddress)) { return refusal.response }
             return APIError.notFound("no route for \(request.method) \(request.path)").response
         case .methodNotAllowed(let allowed):
             return APIError.methodNotAllowed(allowed).response
         case .route(let route, let parameters):
             // The drop-in OpenAI routes answer their refusals in the OpenAI error shape (contract §8).
             let openAIShape = route.auth == .clientKeyRequired
-            if let refusal = access.refusal(route.auth, headers: request.headers, peer: peer) {
+            if let refusal = access.refusal(route.auth, headers: request.headers, peer: IPAddress(peer: remoteAddress)) {
                 return openAIShape ? refusal.openAIResponse : refusal.response
             }
             if route.refusedWhileDraining && isDraining() {
