@@ -208,6 +208,23 @@ extension Connection {
     /// Status line, the handler's fields (minus those the server owns), then `Server`, `Date`,
     /// `X-Request-Id`, framing and `Connection`.
     private func appendHead(_ status: Int, _ headers: HTTPHeaders, framing: BodyFraming, keepAlive: Bool) {
+        // Fields that may not be sent are dropped (and logged) before writing.
+        var dropped: [String] = []
+        for field in headers.fields where !HTTPResponseEncoder.isValidField(name: field.name, value: field.value) {
+            if ServerOwnedField(field.name) != .framing { dropped.append(field.name) }
+        }
+        for name in dropped {
+            server.logger.warning("dropped an invalid response header field", [("name", name), ("request_id", response.requestId)])
+        }
+        let requestId = response.requestId, isHTTP10 = response.isHTTP10, dateCache = server.dateCache
+        // One exclusive access to `output` for the whole head (not one per append).
+        Self.writeHead(status, headers, skipping: dropped.isEmpty ? nil : Set(dropped), framing: framing, keepAlive: keepAlive,
+                       requestId: requestId, isHTTP10: isHTTP10, dateCache: dateCache, into: &output)
+    }
+
+    private static func writeHead(_ status: Int, _ headers: HTTPHeaders, skipping invalid: Set<String>?, framing: BodyFraming,
+                                  keepAlive: Bool, requestId: String, isHTTP10: Bool, dateCache: HTTPDateCache,
+                                  into output: inout [UInt8]) {
         HTTPResponseEncoder.appendStatusLine(status, into: &output)
         var hasServer = false, hasDate = false, hasRequestId = false
         for field in headers.fields {
@@ -219,28 +236,25 @@ extension Connection {
             case .requestId: hasRequestId = true
             case nil: break
             }
-            guard HTTPResponseEncoder.isValidField(name: field.name, value: field.value) else {
-                server.logger.warning("dropped an invalid response header field", [("name", field.name), ("request_id", response.requestId)])
-                continue
-            }
+            if let invalid, invalid.contains(field.name) { continue }
             HTTPResponseEncoder.appendField(name: field.name, value: field.value, into: &output)
         }
-        if !hasServer { output.append(contentsOf: Self.serverField) }
+        if !hasServer { output.append(contentsOf: serverField) }
         if !hasDate {
             output.append(literal: "Date: ")
-            server.dateCache.append(into: &output)
+            dateCache.append(into: &output)
             HTTPResponseEncoder.appendCRLF(into: &output)
         }
-        if !hasRequestId { HTTPResponseEncoder.appendField(name: "X-Request-Id", value: response.requestId, into: &output) }
+        if !hasRequestId { HTTPResponseEncoder.appendField(name: "X-Request-Id", value: requestId, into: &output) }
         switch framing {
         case .contentLength(let length): HTTPResponseEncoder.appendField(name: "Content-Length", decimal: length, into: &output)
-        case .chunked: output.append(contentsOf: Self.chunkedField)
+        case .chunked: output.append(contentsOf: chunkedField)
         case .closeDelimited, .none: break
         }
         if !keepAlive {
-            output.append(contentsOf: Self.closeField)
-        } else if response.isHTTP10 {
-            output.append(contentsOf: Self.keepAliveField)
+            output.append(contentsOf: closeField)
+        } else if isHTTP10 {
+            output.append(contentsOf: keepAliveField)
         }
         HTTPResponseEncoder.appendCRLF(into: &output)
     }

@@ -116,7 +116,7 @@ final class Connection: PollHandler, @unchecked Sendable {
     /// Pauses reading while pipelined input is at its bound during a response; resumes after.
     func syncReadInterest() {
         guard !isClosed else { return }
-        let paused = !machine.wantsToRead
+        let paused = !machine.wantsToReadInPlace()
         guard paused != readPaused else { return }
         readPaused = paused
         updateInterest()

@@ -77,8 +77,9 @@ public enum HTTPResponseEncoder {
     /// Whether a field may be sent as is: a token name and a value without CR, LF, NUL or other
     /// controls except HTAB (prevents response splitting).
     public static func isValidField(name: String, value: String) -> Bool {
-        guard !name.isEmpty, name.utf8.allSatisfy(HTTPByteClass.isToken) else { return false }
-        return value.utf8.allSatisfy(HTTPByteClass.isFieldValueByte)
+        var name = name, value = value
+        guard !name.isEmpty, name.withUTF8({ $0.allSatisfy(HTTPByteClass.isToken) }) else { return false }
+        return value.withUTF8 { $0.allSatisfy(HTTPByteClass.isFieldValueByte) }
     }
 
     static func appendDecimal(_ value: Int, into buffer: inout [UInt8]) {

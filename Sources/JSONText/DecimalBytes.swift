@@ -61,7 +61,8 @@ public enum DecimalBytes {
                 rest /= 10
                 count += 1
             }
-            out.append(contentsOf: buffer[(20 - count)...])
+            // One copy of the digits (a slice of the raw buffer would take the generic path).
+            out.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + (20 - count), count: count))
         }
     }
 }

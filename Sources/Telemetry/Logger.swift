@@ -109,7 +109,8 @@ public struct Logger: Sendable {
 
     public func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ metadata: [(String, String)] = []) {
         guard level >= self.level else { return }
-        sink.emit(LogRecord(time: Date(), level: level, label: label, message: message(), metadata: self.metadata + metadata))
+        sink.emit(LogRecord(time: Date(), level: level, label: label, message: message(),
+                            metadata: self.metadata.isEmpty ? metadata : self.metadata + metadata))
     }
 
     public func trace(_ message: @autoclosure () -> String, _ metadata: [(String, String)] = []) { log(.trace, message(), metadata) }
@@ -193,8 +194,12 @@ public enum LogLineFormatter {
     /// `=` or line break.
     static func needsQuoting(_ value: String) -> Bool {
         // Fast byte pre-check (space, quote, '=', CR/LF/VT/FF, any non-ASCII), then the exact rule.
-        value.isEmpty || value.utf8.contains(where: { $0 == 0x20 || $0 == 0x22 || $0 == 0x3D || (0x0A...0x0D).contains($0) || $0 >= 0x80 })
-            && value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline })
+        if value.isEmpty { return true }
+        var bytes = value
+        let suspect = bytes.withUTF8 { utf8 in
+            utf8.contains { $0 == 0x20 || $0 == 0x22 || $0 == 0x3D || (0x0A...0x0D).contains($0) || $0 >= 0x80 }
+        }
+        return suspect && value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline })
     }
 
     /// Integers and decimals are emitted as JSON numbers so log pipelines can sum them.

@@ -1,4 +1,5 @@
 // Log lines to a file descriptor, written in batches rather than one syscall per line.
+import ByteAppending
 import Dispatch
 import EventLoops
 import Foundation
@@ -40,17 +41,16 @@ public final class StreamLogSink: LogSink {
     }
 
     public func emit(_ record: LogRecord) {
-        var line: [UInt8] = []
-        line.reserveCapacity(192)
-        if format == .text {
-            LogLineFormatter.appendText(record, to: &line)
-        } else {
-            line.append(contentsOf: LogLineFormatter.format(record, as: format).utf8)
-        }
-        line.append(10)
         let urgent = record.level >= .warning || flushInterval == .zero
+        let json = format == .json ? LogLineFormatter.format(record, as: .json) : nil
         let action = pending.withLock { pending -> FlushAction in
-            pending.bytes.append(contentsOf: line)
+            // Formatted straight into the batch: no line buffer of its own.
+            if let json {
+                pending.bytes.append(utf8: json)
+            } else {
+                LogLineFormatter.appendText(record, to: &pending.bytes)
+            }
+            pending.bytes.append(10)
             if urgent || pending.bytes.count >= batchBytes { return .now }
             if pending.flushScheduled { return .none }
             pending.flushScheduled = true
