@@ -15,6 +15,9 @@ public struct HTTPOrigin: Hashable, Sendable, CustomStringConvertible {
     /// Host name or IP address, without IPv6 brackets.
     public let host: String
     public let port: Int
+    /// The `Host` field value: the port only when it is not the scheme's default (made once: it is
+    /// written into every request head).
+    public let hostField: String
 
     public init(scheme: Scheme, host: String, port: Int? = nil) {
         self.scheme = scheme
@@ -22,6 +25,8 @@ public struct HTTPOrigin: Hashable, Sendable, CustomStringConvertible {
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         self.host = host
         self.port = port ?? scheme.defaultPort
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        hostField = self.port == scheme.defaultPort ? bracketed : "\(bracketed):\(self.port)"
     }
 
     /// The origin of an absolute `http`/`https` URL with a host; nil otherwise.
@@ -32,9 +37,6 @@ public struct HTTPOrigin: Hashable, Sendable, CustomStringConvertible {
 
     /// `host:port`, for messages and the `CONNECT` target (IPv6 in brackets).
     public var description: String { "\(bracketedHost):\(port)" }
-
-    /// The `Host` field value: the port only when it is not the scheme's default.
-    public var hostField: String { port == scheme.defaultPort ? bracketedHost : description }
 
     var bracketedHost: String { host.contains(":") ? "[\(host)]" : host }
 

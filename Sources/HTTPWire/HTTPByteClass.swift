@@ -1,6 +1,6 @@
 // Byte classes of the HTTP grammar (RFC 9110 §5.6), as lookup tables.
 
-enum HTTPByteClass {
+public enum HTTPByteClass {
     static let cr: UInt8 = 13
     static let lf: UInt8 = 10
     static let sp: UInt8 = 32
@@ -18,11 +18,11 @@ enum HTTPByteClass {
     }
 
     @inline(__always)
-    static func isToken(_ b: UInt8) -> Bool { tokenTable[Int(b)] }
+    public static func isToken(_ b: UInt8) -> Bool { tokenTable[Int(b)] }
 
     /// `field-vchar` plus SP/HTAB: what may appear inside a field value (obs-text allowed).
     @inline(__always)
-    static func isFieldValueByte(_ b: UInt8) -> Bool {
+    public static func isFieldValueByte(_ b: UInt8) -> Bool {
         b == htab || (b >= 0x20 && b != 0x7F)
     }
 

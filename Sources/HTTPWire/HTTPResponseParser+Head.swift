@@ -1,28 +1,6 @@
 // The response head: status line, header fields, and how the body is framed (RFC 9112 §4, §5, §6.3).
 
 extension HTTPResponseParser {
-    /// The head's lines, split at LF with a CR before it dropped (a scan, not the generic `split`:
-    /// a head is parsed per upstream answer).
-    static func lines(of head: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
-        var lines: [ArraySlice<UInt8>] = []
-        lines.reserveCapacity(24)
-        var start = head.startIndex
-        var index = start
-        while index < head.endIndex {
-            if head[index] == HTTPByteClass.lf {
-                lines.append(line(head, from: start, to: index))
-                start = index + 1
-            }
-            index += 1
-        }
-        lines.append(line(head, from: start, to: head.endIndex))
-        return lines
-    }
-
-    private static func line(_ head: ArraySlice<UInt8>, from start: Int, to end: Int) -> ArraySlice<UInt8> {
-        end > start && head[end - 1] == HTTPByteClass.cr ? head[start..<(end - 1)] : head[start..<end]
-    }
-
     /// Parses the accumulated head (ending in CRLF CRLF), skips interim responses, and chooses the
     /// body framing.
     mutating func completeHead(into events: inout [Event]) throws(HTTPResponseParseError) {
@@ -42,8 +20,15 @@ extension HTTPResponseParser {
             finishBody(into: &events)
             return
         }
-        let transferEncodings = headers.values(for: "Transfer-Encoding")
-        let contentLengths = headers.values(for: "Content-Length")
+        // The framing fields, in one pass (names compared by length first).
+        var transferEncodings: [String] = [], contentLengths: [String] = []
+        for field in headers.fields {
+            switch field.name.utf8.count {
+            case 17 where field.name.caseInsensitiveEquals("Transfer-Encoding"): transferEncodings.append(field.value)
+            case 14 where field.name.caseInsensitiveEquals("Content-Length"): contentLengths.append(field.value)
+            default: break
+            }
+        }
         if !transferEncodings.isEmpty {
             guard contentLengths.isEmpty else { throw .contentLengthWithTransferEncoding }
             let codings = transferEncodings.flatMap { $0.split(separator: ",") }.map { Self.trimmed($0) }
@@ -64,54 +49,80 @@ extension HTTPResponseParser {
     }
 
     /// One head as it came off the wire: the status line and header fields, ending in CRLF CRLF
-    /// (interim 1xx heads too; framing is not checked here).
+    /// (interim 1xx heads too; framing is not checked here). Lines are split at LF with a CR before
+    /// it dropped; each line is read in place (no copies but the strings made).
     public static func parseHead(_ bytes: [UInt8]) throws(HTTPResponseParseError) -> HTTPResponseHead {
-        var lines = lines(of: bytes.dropLast(4))
-        guard !lines.isEmpty else { throw .invalidStatusLine }
-        let (minor, status, reason) = try parseStatusLine(lines.removeFirst())
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(lines.count)
-        for line in lines {
-            let (name, value) = try parseField(line)
-            headers.add(name: name, value: value)
+        try bytes.withUnsafeBufferPointer { (p) throws(HTTPResponseParseError) -> HTTPResponseHead in
+            let end = max(p.count - 4, 0)
+            var lineStart = 0
+            var statusLine: (Int, Int, String)?
+            var headers = HTTPHeaders()
+            while true {
+                var lf = lineStart
+                while lf < end, p[lf] != HTTPByteClass.lf { lf += 1 }
+                var lineEnd = lf
+                if lineEnd > lineStart, p[lineEnd - 1] == HTTPByteClass.cr { lineEnd -= 1 }
+                if statusLine == nil {
+                    statusLine = try parseStatusLine(p, lineStart, lineEnd)
+                } else {
+                    let (name, value) = try parseField(p, lineStart, lineEnd)
+                    headers.add(name: name, value: value)
+                }
+                guard lf < end else { break }
+                lineStart = lf + 1
+            }
+            let (minor, status, reason) = statusLine!
+            return HTTPResponseHead(minorVersion: minor, status: status, reason: reason, headers: headers)
         }
-        return HTTPResponseHead(minorVersion: minor, status: status, reason: reason, headers: headers)
     }
 
-    /// `HTTP/1.x SP 3DIGIT [SP reason-phrase]`.
-    private static func parseStatusLine(_ line: ArraySlice<UInt8>) throws(HTTPResponseParseError) -> (Int, Int, String) {
-        let bytes = Array(line)
-        let prefix = Array("HTTP/".utf8)
-        guard bytes.count >= 12, bytes.starts(with: prefix), bytes[6] == UInt8(ascii: "."),
-              bytes[8] == HTTPByteClass.sp else {
+    /// `HTTP/1.x SP 3DIGIT [SP reason-phrase]`, in `p[start..<end]`.
+    private static func parseStatusLine(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) throws(HTTPResponseParseError) -> (Int, Int, String) {
+        let count = end - start
+        guard count >= 12, p[start] == UInt8(ascii: "H"), p[start + 1] == UInt8(ascii: "T"), p[start + 2] == UInt8(ascii: "T"),
+              p[start + 3] == UInt8(ascii: "P"), p[start + 4] == UInt8(ascii: "/"), p[start + 6] == UInt8(ascii: "."),
+              p[start + 8] == HTTPByteClass.sp else {
             throw .invalidStatusLine
         }
-        let major = bytes[5], minor = bytes[7]
+        let major = p[start + 5], minor = p[start + 7]
         guard isDigit(major), isDigit(minor) else { throw .invalidStatusLine }
         guard major == UInt8(ascii: "1"), minor <= UInt8(ascii: "1") else { throw .unsupportedVersion }
-        let digits = bytes[9..<12]
-        guard digits.allSatisfy(isDigit), digits.first != UInt8(ascii: "0") else { throw .invalidStatusLine }
-        let status = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+        let d0 = p[start + 9], d1 = p[start + 10], d2 = p[start + 11]
+        guard isDigit(d0), isDigit(d1), isDigit(d2), d0 != UInt8(ascii: "0") else { throw .invalidStatusLine }
+        let status = Int(d0 - UInt8(ascii: "0")) * 100 + Int(d1 - UInt8(ascii: "0")) * 10 + Int(d2 - UInt8(ascii: "0"))
         var reason = ""
-        if bytes.count > 12 {
-            guard bytes[12] == HTTPByteClass.sp, bytes[13...].allSatisfy(HTTPByteClass.isFieldValueByte) else {
-                throw .invalidStatusLine
-            }
-            reason = String(decoding: bytes[13...], as: UTF8.self)
+        if count > 12 {
+            guard p[start + 12] == HTTPByteClass.sp else { throw .invalidStatusLine }
+            for i in (start + 13)..<end where !HTTPByteClass.isFieldValueByte(p[i]) { throw .invalidStatusLine }
+            reason = string(p, (start + 13)..<end)
         }
         return (Int(minor - UInt8(ascii: "0")), status, reason)
     }
 
     /// `field-name ":" OWS field-value OWS`.
     static func parseField(_ line: ArraySlice<UInt8>) throws(HTTPResponseParseError) -> (String, String) {
-        guard let first = line.first else { throw .invalidFieldName }
-        guard !HTTPByteClass.isWhitespace(first) else { throw .obsoleteLineFolding }
-        guard let colon = line.firstIndex(of: HTTPByteClass.colon) else { throw .missingColon }
-        let name = line[line.startIndex..<colon]
-        guard !name.isEmpty, name.allSatisfy(HTTPByteClass.isToken) else { throw .invalidFieldName }
-        let value = line[(colon + 1)...]
-        guard value.allSatisfy(HTTPByteClass.isFieldValueByte) else { throw .invalidFieldValue }
-        return (String(decoding: name, as: UTF8.self), trimmed(value))
+        try line.withUnsafeBufferPointer { (p) throws(HTTPResponseParseError) in try parseField(p, 0, p.count) }
+    }
+
+    /// `field-name ":" OWS field-value OWS`, in `p[start..<end]`.
+    private static func parseField(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) throws(HTTPResponseParseError) -> (String, String) {
+        guard start < end else { throw .invalidFieldName }
+        guard !HTTPByteClass.isWhitespace(p[start]) else { throw .obsoleteLineFolding }
+        var colon = start
+        while colon < end, p[colon] != HTTPByteClass.colon { colon += 1 }
+        guard colon < end else { throw .missingColon }
+        guard colon > start else { throw .invalidFieldName }
+        for i in start..<colon where !HTTPByteClass.isToken(p[i]) { throw .invalidFieldName }
+        for i in (colon + 1)..<end where !HTTPByteClass.isFieldValueByte(p[i]) { throw .invalidFieldValue }
+        var valueStart = colon + 1, valueEnd = end
+        while valueStart < valueEnd, HTTPByteClass.isWhitespace(p[valueStart]) { valueStart += 1 }
+        while valueEnd > valueStart, HTTPByteClass.isWhitespace(p[valueEnd - 1]) { valueEnd -= 1 }
+        return (string(p, start..<colon), string(p, valueStart..<valueEnd))
+    }
+
+    @inline(__always)
+    private static func string(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: p[range]), as: UTF8.self)
     }
 
     /// One length, possibly repeated identically (`5, 5`); anything else is refused.

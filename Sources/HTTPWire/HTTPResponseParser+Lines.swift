@@ -2,34 +2,44 @@
 
 extension HTTPResponseParser {
     /// Accumulates head bytes from `start`; parses the head once its empty line arrived.
-    /// Returns the index after the bytes consumed.
+    /// Returns the index after the bytes consumed. The bytes are checked in one pass and appended
+    /// to `buffer` in one copy.
     mutating func scanHead(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, into events: inout [Event]) throws(HTTPResponseParseError) -> Int {
+        let limit = maxHeadBytes - headBytes
+        var total = buffer.count
+        // The two bytes before the current one (the head so far included).
+        var previous = buffer.last
+        var beforePrevious = buffer.count >= 2 ? buffer[buffer.count - 2] : nil
         var index = start
         while index < bytes.count {
             let byte = bytes[index]
             index += 1
-            try checkLineEnding(byte)
-            buffer.append(byte)
-            guard buffer.count <= maxHeadBytes - headBytes else { throw .headTooLarge(limit: maxHeadBytes) }
-            let n = buffer.count
-            if byte == HTTPByteClass.lf, n >= 4, buffer[n - 3] == HTTPByteClass.lf {
+            try Self.checkLineEnding(byte, after: previous)
+            total += 1
+            guard total <= limit else { throw .headTooLarge(limit: maxHeadBytes) }
+            if byte == HTTPByteClass.lf, total >= 4, beforePrevious == HTTPByteClass.lf {
+                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
                 try completeHead(into: &events)
                 return index
             }
+            beforePrevious = previous
+            previous = byte
         }
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
         return index
     }
 
     /// Accumulates a chunk-size or trailer line from `start` and handles it once complete.
     mutating func scanLine(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, into events: inout [Event]) throws(HTTPResponseParseError) -> Int {
+        var previous = buffer.last
         var index = start
         while index < bytes.count {
             let byte = bytes[index]
             index += 1
-            try checkLineEnding(byte)
-            buffer.append(byte)
-            guard buffer.count <= maxLineBytes + 2 else { throw .chunkLineTooLong }
+            try Self.checkLineEnding(byte, after: previous)
+            guard buffer.count + (index - start) <= maxLineBytes + 2 else { throw .chunkLineTooLong }
             if byte == HTTPByteClass.lf {
+                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
                 let line = Array(buffer.dropLast(2))
                 buffer.removeAll(keepingCapacity: true)
                 if state == .chunkSize {
@@ -39,13 +49,16 @@ extension HTTPResponseParser {
                 }
                 return index
             }
+            previous = byte
         }
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
         return index
     }
 
     /// Refuses a LF without a preceding CR and a CR followed by anything but LF.
-    private func checkLineEnding(_ byte: UInt8) throws(HTTPResponseParseError) {
-        let previousIsCR = buffer.last == HTTPByteClass.cr
+    @inline(__always)
+    private static func checkLineEnding(_ byte: UInt8, after previous: UInt8?) throws(HTTPResponseParseError) {
+        let previousIsCR = previous == HTTPByteClass.cr
         if byte == HTTPByteClass.lf, !previousIsCR { throw .invalidLineEnding }
         if previousIsCR, byte != HTTPByteClass.lf { throw .invalidLineEnding }
     }

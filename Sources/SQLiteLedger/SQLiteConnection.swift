@@ -69,6 +69,14 @@ final class SQLiteConnection: @unchecked Sendable {
         if rc != SQLITE_OK { throw error(rc, while: firstWords(sql)) }
     }
 
+    /// Runs one statement without parameters or rows (`BEGIN IMMEDIATE`, `COMMIT`) from a cached
+    /// prepared statement: per write transaction, `sqlite3_exec` would parse it again each time.
+    /// Fails as `execute` does.
+    func run(_ sql: String) throws(SQLiteLedgerError) {
+        let rc = try statement(sql).stepAndReset()
+        if rc != SQLITE_DONE && rc != SQLITE_ROW { throw error(rc, while: firstWords(sql)) }
+    }
+
     /// A prepared statement, cached by its SQL text.
     func statement(_ sql: String) throws(SQLiteLedgerError) -> SQLiteStatement {
         if let cached = statements[sql] {

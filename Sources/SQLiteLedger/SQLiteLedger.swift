@@ -207,7 +207,7 @@ public final class SQLiteLedger: UsageLedger {
     /// One transaction for a batch of writes. Runs on the write queue.
     private static func commit(_ writes: [LedgerWrite], on db: SQLiteConnection, beforeCommit: (@Sendable (Int) -> SQLiteLedgerError?)?) throws(SQLiteLedgerError) {
         do throws(SQLiteLedgerError) {
-            try db.execute("BEGIN IMMEDIATE")
+            try db.run("BEGIN IMMEDIATE")
             let insertRun = try db.statement(LedgerQueries.insertRun)
             let insertEviction = try db.statement(LedgerQueries.insertEviction)
             var rows = 0
@@ -229,7 +229,7 @@ public final class SQLiteLedger: UsageLedger {
                 rows += write.rowCount
             }
             if let injected = beforeCommit?(rows) { throw injected }
-            try db.execute("COMMIT")
+            try db.run("COMMIT")
         } catch {
             var error = error
             if let rollbackFailure = db.rollbackIfNeeded() { error.message += "; \(rollbackFailure)" }

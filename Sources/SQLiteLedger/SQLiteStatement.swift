@@ -51,6 +51,13 @@ final class SQLiteStatement {
         }
     }
 
+    /// Steps once and resets; the result code (the caller words the failure).
+    func stepAndReset() -> Int32 {
+        let rc = sqlite3_step(raw)
+        sqlite3_reset(raw)
+        return rc
+    }
+
     /// Runs a statement that returns no rows.
     func run() throws(SQLiteLedgerError) {
         _ = try step()

@@ -23,7 +23,9 @@ struct UpstreamHTTPResponse: Sendable {
         status = response.status
         var headers: [String: String] = [:]
         for field in response.headers {
-            let name = field.name.lowercased()
+            // Upstreams mostly send lowercase names already: lowercase only when needed.
+            var name = field.name
+            if name.withUTF8({ $0.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } }) { name = name.lowercased() }
             headers[name] = headers[name].map { $0 + ", " + field.value } ?? field.value
         }
         self.headers = headers
