@@ -47,14 +47,15 @@ public enum SSEEncoder {
     private static func appendLines(prefix: StaticString, _ text: String, into out: inout [UInt8]) {
         let prefixBytes = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
         // Fast path: one line (a JSON payload always is) is copied whole.
-        let oneLine = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+        var text = text
+        let oneLine = text.withUTF8 { bytes -> Bool in
             guard !bytes.contains(where: { $0 == 10 || $0 == 13 }) else { return false }
             out.append(contentsOf: prefixBytes)
             out.append(contentsOf: bytes)
             out.append(10)
             return true
         }
-        if oneLine == true { return }
+        if oneLine { return }
         out.append(contentsOf: prefixBytes)
         var previousWasCR = false
         for b in text.utf8 {

@@ -141,15 +141,16 @@ extension [UInt8] {
 
     /// Whether the bytes in `range` are `name`'s UTF-8.
     fileprivate func same(_ range: Range<Int>, as name: String) -> Bool {
-        let utf8 = name.utf8
-        guard utf8.count == range.count else { return false }
-        return utf8.withContiguousStorageIfAvailable { other in
+        guard name.utf8.count == range.count else { return false }
+        // `withUTF8` also reaches a small string's bytes (its `utf8` has no contiguous storage).
+        var name = name
+        return name.withUTF8 { other in
             var i = range.lowerBound
             for byte in other {
                 if self[i] != byte { return false }
                 i += 1
             }
             return true
-        } ?? utf8.elementsEqual(self[range])
+        }
     }
 }

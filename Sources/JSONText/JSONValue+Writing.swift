@@ -21,9 +21,9 @@ extension JSONValue {
     public func write(into out: inout [UInt8]) {
         switch self {
         case .null: out.append(literal: "null")
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .bool(let b): out.append(literal: b ? "true" : "false")
         case .int(let i): DecimalBytes.append(i, to: &out)
-        case .double(let d): out.append(contentsOf: JSONValue.format(d).utf8)
+        case .double(let d): out.append(utf8: JSONValue.format(d))
         case .string(let s): JSONValue.quote(s, into: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
@@ -46,15 +46,17 @@ extension JSONValue {
 
     /// Appends `text` as a JSON string literal's UTF-8 bytes.
     public static func quote(_ text: String, into out: inout [UInt8]) {
-        // Fast path: most strings need no escape; their bytes are copied whole.
-        let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+        // Fast path: most strings need no escape; their bytes are copied whole (small strings too:
+        // `withUTF8` copies them out of their inline storage, where `utf8`'s contiguous storage is nil).
+        var text = text
+        let copied = text.withUTF8 { bytes -> Bool in
             guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
             out.append(UInt8(ascii: "\""))
             out.append(contentsOf: bytes)
             out.append(UInt8(ascii: "\""))
             return true
         }
-        if copied == true { return }
+        if copied { return }
         var escaped = ""
         quote(text, into: &escaped)
         out.append(utf8: escaped)
@@ -97,9 +99,10 @@ extension JSONValue {
     /// Appends `text` as a JSON string literal.
     public static func quote(_ text: String, into out: inout String) {
         // Fast path: most strings (ids, names, words) need no escape at all.
-        let plain = text.utf8.withContiguousStorageIfAvailable { bytes in
+        var bytes = text
+        let plain = bytes.withUTF8 { bytes in
             !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
-        } ?? !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+        }
         if plain {
             out += "\""
             out += text

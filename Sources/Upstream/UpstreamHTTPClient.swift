@@ -70,18 +70,34 @@ final class UpstreamHTTPClient: Sendable {
         return (response.status, response.headers, body)
     }
 
-    private static let pathAllowed: CharacterSet = {
-        var set = CharacterSet.urlPathAllowed
-        set.remove(charactersIn: "/;?#")
-        return set
-    }()
-
-    /// The origin-form target: the base path, then each segment of `path` percent-encoded.
-    private func target(_ path: String) -> String {
-        var target = basePath
-        for component in path.split(separator: "/") {
-            target += "/" + (String(component).addingPercentEncoding(withAllowedCharacters: Self.pathAllowed) ?? "")
+    /// Bytes a path segment keeps as they are: RFC 3986 `pchar` without `/`, `;`, `?`, `#`
+    /// (Foundation's `urlPathAllowed` minus those four); every other byte is percent-encoded.
+    private static let pathAllowed: [Bool] = (0..<256).map { b in
+        switch UInt8(b) {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: "!$&'()*+,-.:=@_~".utf8.contains(UInt8(b))
         }
-        return target.isEmpty ? "/" : target
+    }
+
+    /// The origin-form target: the base path, then each segment of `path` percent-encoded (UTF-8,
+    /// uppercase hex), written as bytes (Foundation's `addingPercentEncoding` cost ~50k instructions
+    /// per call).
+    private func target(_ path: String) -> String {
+        var bytes = Array(basePath.utf8)
+        bytes.reserveCapacity(bytes.count + path.utf8.count + 8)
+        let hex: StaticString = "0123456789ABCDEF"
+        for component in path.utf8.split(separator: UInt8(ascii: "/")) {
+            bytes.append(UInt8(ascii: "/"))
+            for byte in component {
+                if Self.pathAllowed[Int(byte)] {
+                    bytes.append(byte)
+                } else {
+                    bytes.append(UInt8(ascii: "%"))
+                    bytes.append(hex.utf8Start[Int(byte >> 4)])
+                    bytes.append(hex.utf8Start[Int(byte & 0xF)])
+                }
+            }
+        }
+        return bytes.isEmpty ? "/" : String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -25,6 +25,22 @@ import TestSupport
         #expect(first.hasPrefix("POST /v1/threads/a%20b/runs HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\n"))
     }
 
+    /// Path segments are percent-encoded byte for byte as Foundation's `addingPercentEncoding` with
+    /// `urlPathAllowed` minus `/;?#` does (the reference), a segment at a time.
+    @Test(arguments: ["thread_abc123", "a b", "100%", "ünïcode", "x;y?z#w", "a+b=c&d@e:f!$'()*,~_.-", "\u{7F}\u{1}\t\"<>\\^`{|}[]"])
+    func pathSegmentsArePercentEncodedAsFoundationDoes(_ segment: String) async throws {
+        let requests = RequestLog()
+        let server = try ScriptedHTTPServer.answering(httpResponse("{}"), log: requests)
+        defer { server.stop() }
+        let client = UpstreamHTTPClient(configuration: testConfiguration(.assistants, baseURL: server.baseURL), logger: .noop)
+        _ = try await client.exchange(Self.request("GET", "threads/\(segment)/runs"))
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/;?#")
+        let expected = try #require(segment.addingPercentEncoding(withAllowedCharacters: allowed))
+        let first = try #require(requests.all.first)
+        #expect(first.hasPrefix("GET /v1/threads/\(expected)/runs HTTP/1.1\r\n"), "\(first.prefix(80))")
+    }
+
     @Test func connectionRefusedIsAConnectionFailure() async throws {
         let server = try ScriptedHTTPServer { _ in }
         server.stop()
