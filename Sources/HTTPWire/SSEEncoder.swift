@@ -12,7 +12,7 @@ public enum SSEEncoder {
         var out: [UInt8] = []
         out.reserveCapacity(type.utf8.count + data.utf8.count + 16)
         out.append(literal: "event: ")
-        out.append(contentsOf: type.utf8.lazy.filter { $0 != 10 && $0 != 13 })
+        appendType(type, into: &out)
         out.append(10)
         appendLines(prefix: "data: ", data, into: &out)
         out.append(10)
@@ -28,11 +28,23 @@ public enum SSEEncoder {
         var out: [UInt8] = []
         out.reserveCapacity(type.utf8.count + data.count + 16)
         out.append(literal: "event: ")
-        out.append(contentsOf: type.utf8.lazy.filter { $0 != 10 && $0 != 13 })
+        appendType(type, into: &out)
         out.append(literal: "\ndata: ")
         out.append(contentsOf: data)
         out.append(literal: "\n\n")
         return out
+    }
+
+    /// The event type with any line break removed (copied whole when it has none).
+    private static func appendType(_ type: String, into out: inout [UInt8]) {
+        var type = type
+        type.withUTF8 { bytes in
+            if bytes.contains(where: { $0 == 10 || $0 == 13 }) {
+                for byte in bytes where byte != 10 && byte != 13 { out.append(byte) }
+            } else {
+                out.append(contentsOf: bytes)
+            }
+        }
     }
 
     /// `: <text>\n\n`.

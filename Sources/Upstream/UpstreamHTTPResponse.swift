@@ -21,7 +21,7 @@ struct UpstreamHTTPResponse: Sendable {
 
     init(_ response: HTTPClientResponse) {
         status = response.status
-        var headers: [String: String] = [:]
+        var headers = [String: String](minimumCapacity: response.headers.count)
         for field in response.headers {
             // Upstreams mostly send lowercase names already: lowercase only when needed.
             var name = field.name
