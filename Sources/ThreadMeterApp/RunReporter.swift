@@ -38,12 +38,15 @@ struct RunReporter: Sendable {
             costUSD: record.costUSD, usageSource: settled.reportedSource,
             streaming: record.streaming, status: record.status.rawValue, requestId: run.requestId
         )
-        logger.labelled("usage").info("usage", event.logMetadata)
+        // The metadata is built only when the line is written (formatting the cost is not free).
+        let logsRuns = logger.isEnabled(.info)
+        if logsRuns { logger.labelled("usage").info("usage", event.logMetadata) }
         _ = usageEvents?.enqueue(event)
         // A client that stopped the run is not a failure of the run.
         tracer?.finished(event, failure: clientGone ? nil : settled.failure, trace: run.trace, startedAt: run.startedAt)
         metrics.recordRun(outcome: record.status.rawValue, usageSource: settled.reportedSource, model: record.model,
                           inputTokens: record.usage.inputTokens, outputTokens: record.usage.outputTokens, costUSD: record.costUSD)
+        guard logsRuns else { return }
         logger.info("run finished", [
             ("request_id", run.requestId), ("thread_id", run.threadId), ("run_id", settled.runId ?? "-"),
             ("status", record.status.rawValue), ("usage_source", record.usageSource.rawValue),

@@ -91,7 +91,7 @@ final class StreamingRun<Interpreter: StreamInterpreter>: UpstreamRun {
             case .delta(let text):
                 events.yield(.delta(text))
             case .runCreated(let id):
-                logger.debug("upstream run created", [("thread_id", threadId), ("run_id", id)])
+                if logger.isEnabled(.debug) { logger.debug("upstream run created", [("thread_id", threadId), ("run_id", id)]) }
             case .finished(let outcome):
                 deliver(outcome)
             case .cancelUpstream:
@@ -107,7 +107,7 @@ final class StreamingRun<Interpreter: StreamInterpreter>: UpstreamRun {
             return !state.delivered
         }
         guard first else { return }
-        logOutcome(outcome)
+        if logger.isEnabled(.debug) { logOutcome(outcome) }
         events.yield(.finished(outcome))
         events.finish()
         settled.fire()

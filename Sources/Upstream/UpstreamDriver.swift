@@ -50,7 +50,7 @@ final class UpstreamDriver<Dialect: UpstreamDialect>: RunProvider {
             }
             threadId = created
             isNew = true
-            logger.debug("upstream \(Dialect.threadNoun) created", [("thread_id", threadId)])
+            if logger.isEnabled(.debug) { logger.debug("upstream \(Dialect.threadNoun) created", [("thread_id", threadId)]) }
         }
         let response = try await dialect.openRunStream(threadId: threadId, context: context)
         return StreamingRun<Dialect.Interpreter>(
