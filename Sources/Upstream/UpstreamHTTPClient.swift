@@ -70,18 +70,40 @@ final class UpstreamHTTPClient: Sendable {
         return (response.status, response.headers, body)
     }
 
-    private static let pathAllowed: CharacterSet = {
+    static let pathAllowed: CharacterSet = {
         var set = CharacterSet.urlPathAllowed
         set.remove(charactersIn: "/;?#")
         return set
     }()
 
     /// The origin-form target: the base path, then each segment of `path` percent-encoded.
-    private func target(_ path: String) -> String {
+    func target(_ path: String) -> String {
         var target = basePath
         for component in path.split(separator: "/") {
-            target += "/" + (String(component).addingPercentEncoding(withAllowedCharacters: Self.pathAllowed) ?? "")
+            target += "/"
+            if Self.needsNoEncoding(component) {
+                target += component
+            } else {
+                target += String(component).addingPercentEncoding(withAllowedCharacters: Self.pathAllowed) ?? ""
+            }
         }
         return target.isEmpty ? "/" : target
+    }
+
+    /// Whether every byte of `segment` is an ASCII character of `pathAllowed`, which percent-encoding
+    /// leaves as it is (the usual case: `threads`, `thread_abc`, `runs`). `addingPercentEncoding` goes
+    /// through `NSString` on Linux, ~10% of the service's time on a query's way to the upstream.
+    static func needsNoEncoding(_ segment: Substring) -> Bool {
+        segment.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"),
+                 UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"),
+                 UInt8(ascii: ","), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"):
+                true
+            default:
+                false
+            }
+        }
     }
 }
