@@ -15,6 +15,19 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     private static let identity = DispatchSpecificKey<Unmanaged<EventLoop>>()
     /// The loop's socket poller, made on first use (touched only on `queue`).
     var pollerStorage: SocketPoller?
+    /// Whether a turn (`runTurn`) is running; touched only on `queue`.
+    private var inTurn = false
+    /// Work enqueued on the loop during the running turn, run before the turn ends (only on `queue`).
+    private var deferred: [DeferredWork] = []
+
+    /// Most deferred items one turn runs; the rest go to `queue` in order (a task that keeps
+    /// yielding cannot hold the loop).
+    public static let maxDeferredPerTurn = 256
+
+    private enum DeferredWork {
+        case block(@Sendable () -> Void)
+        case job(UnownedJob)
+    }
 
     /// A loop with its own serial queue.
     public init(index: Int, label: String = "threadmeter.loop") {
@@ -43,10 +56,51 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    /// Enqueues `work` to run after what is already queued, even when called on the loop
-    /// (breaks deep recursion, e.g. answering pipelined requests one after another).
+    /// Enqueues `work` to run after the current work, even when called on the loop (breaks deep
+    /// recursion, e.g. answering pipelined requests one after another). On the loop during a turn
+    /// (`runTurn`) it runs at the end of that turn, else after what is already on `queue`.
     public func enqueue(_ work: @escaping @Sendable () -> Void) {
-        queue.async(execute: work)
+        if inEventLoop, inTurn {
+            deferred.append(.block(work))
+        } else {
+            queue.async(execute: work)
+        }
+    }
+
+    /// Runs `body` on the loop, then, before returning, the work it enqueued on the loop: `enqueue(_:)`
+    /// blocks and the jobs of tasks that prefer this loop, in order, including what those enqueue
+    /// (at most `maxDeferredPerTurn`; the rest go to `queue`). The socket poller runs each batch
+    /// of readiness events as a turn.
+    ///
+    /// Why: Dispatch re-arms the poller's source (an `eventfd` write waking its manager thread, which
+    /// preempts the loop's thread on a busy core) when the source's handler returns. Work left on
+    /// `queue` runs after that; work run here — the handler task resumed by a response, its
+    /// upstream request, the flush of its client's stream — goes out before it.
+    public func runTurn(_ body: () -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !inTurn else { return body() }
+        inTurn = true
+        body()
+        var next = 0
+        while next < deferred.count, next < Self.maxDeferredPerTurn {
+            let work = deferred[next]
+            next += 1
+            switch work {
+            case .block(let block): block()
+            case .job(let job): job.runSynchronously(on: asUnownedTaskExecutor())
+            }
+        }
+        inTurn = false
+        if next < deferred.count {
+            let executor = asUnownedTaskExecutor()
+            for work in deferred[next...] {
+                switch work {
+                case .block(let block): queue.async(execute: block)
+                case .job(let job): queue.async { job.runSynchronously(on: executor) }
+                }
+            }
+        }
+        deferred.removeAll(keepingCapacity: deferred.count <= 64)
     }
 
     /// Runs `work` on the loop once after `delay`; the returned timer cancels it.
@@ -75,9 +129,14 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     // MARK: TaskExecutor
 
-    /// Runs a job of a task that prefers this loop on the loop's queue.
+    /// Runs a job of a task that prefers this loop on the loop's queue (at the end of the running
+    /// turn when enqueued on the loop during one, see `runTurn`).
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
+        if inEventLoop, inTurn {
+            deferred.append(.job(job))
+            return
+        }
         let executor = asUnownedTaskExecutor()
         queue.async {
             job.runSynchronously(on: executor)

@@ -27,6 +27,8 @@ public struct PollInterest: OptionSet, Sendable {
 /// single Dispatch read source on the loop's queue. When it fires, one `epoll_wait` (no timeout)
 /// collects every ready socket and their handlers run in turn on the loop: one Dispatch wake per
 /// batch of ready sockets, not one per socket, and interest changes are single `epoll_ctl` calls.
+/// Each batch is one turn of the loop (`EventLoop.runTurn`): what the handlers enqueue on the loop
+/// (resumed tasks, flushes) runs before the source's handler returns and Dispatch re-arms it.
 /// Used only on its loop's queue (hence `@unchecked Sendable`).
 public final class SocketPoller: @unchecked Sendable {
     private struct Registration {
@@ -106,7 +108,7 @@ public final class SocketPoller: @unchecked Sendable {
 
     private func startSource() {
         let source = DispatchSource.makeReadSource(fileDescriptor: epfd, queue: loop.queue)
-        source.setEventHandler { @Sendable [unowned self] in self.drain() }
+        source.setEventHandler { @Sendable [unowned self] in self.loop.runTurn { self.drain() } }
         source.resume()
         self.source = source
     }

@@ -9,7 +9,8 @@ final class RateLimitStore: Sendable {
     /// returns the fields it found.
     @discardableResult
     func record(_ headers: [String: String]) -> [String: String] {
-        let found = headers.filter { $0.key.hasPrefix("x-ratelimit-") }
+        var found: [String: String] = [:]
+        for (name, value) in headers where name.hasPrefix("x-ratelimit-") { found[name] = value }
         if !found.isEmpty { values.withLock { $0.merge(found) { _, new in new } } }
         return found
     }

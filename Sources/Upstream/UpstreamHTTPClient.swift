@@ -72,7 +72,7 @@ final class UpstreamHTTPClient: Sendable {
 
     /// Bytes a path segment keeps as they are: RFC 3986 `pchar` without `/`, `;`, `?`, `#`
     /// (Foundation's `urlPathAllowed` minus those four); every other byte is percent-encoded.
-    private static let pathAllowed: [Bool] = (0..<256).map { b in
+    static let pathAllowed: [Bool] = (0..<256).map { b in
         switch UInt8(b) {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
         default: "!$&'()*+,-.:=@_~".utf8.contains(UInt8(b))
@@ -82,7 +82,7 @@ final class UpstreamHTTPClient: Sendable {
     /// The origin-form target: the base path, then each segment of `path` percent-encoded (UTF-8,
     /// uppercase hex), written as bytes (Foundation's `addingPercentEncoding` cost ~50k instructions
     /// per call).
-    private func target(_ path: String) -> String {
+    func target(_ path: String) -> String {
         var bytes = Array(basePath.utf8)
         bytes.reserveCapacity(bytes.count + path.utf8.count + 8)
         let hex: StaticString = "0123456789ABCDEF"

@@ -32,6 +32,62 @@ import Testing
         #expect(order.withLock { $0 } == ["now", "later"])
     }
 
+    /// A turn runs what it enqueued (blocks and the jobs of tasks preferring the loop, and what
+    /// those enqueue) before it returns, in order; without a turn it waits on the queue.
+    @Test func aTurnRunsWhatItEnqueuedBeforeItReturns() async {
+        let loop = EventLoop(index: 0, label: "test.turn")
+        let order = Shared<[String]>([])
+        let resumed = Shared<CheckedContinuation<Void, Never>?>(nil)
+        let task = Task(executorPreference: loop) {
+            await withCheckedContinuation { continuation in resumed.withLock { $0 = continuation } }
+            order.withLock { $0.append("task resumed") }
+        }
+        while resumed.withLock({ $0 == nil }) { await Task.yield() }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            loop.enqueue {
+                loop.runTurn {
+                    loop.enqueue {
+                        order.withLock { $0.append("first") }
+                        loop.enqueue { order.withLock { $0.append("enqueued by first") } }
+                    }
+                    resumed.withLock { $0!.resume() }
+                    order.withLock { $0.append("body") }
+                }
+                order.withLock { $0.append("turn returned") }
+                loop.enqueue {
+                    order.withLock { $0.append("after the turn") }
+                    done.resume()
+                }
+            }
+        }
+        await task.value
+        #expect(order.withLock { $0 } == ["body", "first", "task resumed", "enqueued by first", "turn returned", "after the turn"])
+    }
+
+    /// Past `maxDeferredPerTurn` the rest goes to the queue, in order: a task that keeps yielding
+    /// cannot keep the turn going.
+    @Test func aTurnRunsAtMostItsShareAndQueuesTheRest() async {
+        let loop = EventLoop(index: 0, label: "test.turn-cap")
+        let count = EventLoop.maxDeferredPerTurn + 10
+        let ran = Mutex<[Int]>([])
+        let duringTurn = Mutex(0)
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            loop.enqueue {
+                loop.runTurn {
+                    for i in 0..<count {
+                        loop.enqueue {
+                            ran.withLock { $0.append(i) }
+                            if i == count - 1 { done.resume() }
+                        }
+                    }
+                }
+                duringTurn.withLock { $0 = ran.withLock { $0.count } }
+            }
+        }
+        #expect(duringTurn.withLock { $0 } == EventLoop.maxDeferredPerTurn)
+        #expect(ran.withLock { $0 } == Array(0..<count))
+    }
+
     @Test func currentIsTheLoopOnlyOnItsQueue() async {
         let loop = EventLoop(index: 3, label: "test.current")
         #expect(EventLoop.current == nil || EventLoop.current !== loop)
@@ -78,4 +134,11 @@ import Testing
         }
         #expect(fromForeign)
     }
+}
+
+/// A value behind a lock that closures and tasks share.
+final class Shared<Value: Sendable>: Sendable {
+    private let storage: Mutex<Value>
+    init(_ value: Value) { storage = Mutex(value) }
+    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { storage.withLock { body(&$0) } }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import JSONText
 import Testing
 @testable import ThreadMeterApp
@@ -82,6 +83,31 @@ import Testing
         #expect(throws: APIError.self) { try QueryRequest.decode(contentType: "application/json", body: bytes) }
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(status(#"{"query":"q","x":"# + deep + "}") == 400 || status(#"{"query":"q","x":"# + deep + "}") == nil)
+    }
+
+    @Test func whitespaceOnlyQueriesAre400AsFoundationTrimsThem() throws {
+        #expect(status(#"{"query":"\t\n\r\u000b\u000c "}"#) == 400)
+        #expect(status(#"{"query":"\u00a0\u2003\u2028\u3000\u0085"}"#) == 400)
+        #expect(try decode(#"{"query":"  q  "}"#).query == "  q  ", "the text itself is kept as sent")
+        #expect(status(#"{"query":"q"}"#, contentType: " \tApplication/JSON \t; charset=utf-8") == nil)
+        #expect(status(#"{"query":"q"}"#, contentType: "\u{3000}application/problem+json") == nil)
+        #expect(status(#"{"query":"q"}"#, contentType: "application/json\n") == 415, "a newline is not trimmed from the media type")
+    }
+
+    /// The byte-level scans answer exactly what `trimmingCharacters(in:)` answers.
+    @Test func textScanAgreesWithFoundation() {
+        var scalars = (0..<0x3100).compactMap(Unicode.Scalar.init)
+        scalars += [0xFEFF, 0xFFFD, 0x1F600, 0xE0020].compactMap(Unicode.Scalar.init)
+        for scalar in scalars {
+            let text = String(scalar)
+            #expect(TextScan.hasNonWhitespace(text) == !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "U+\(String(scalar.value, radix: 16))")
+            let padded = text + "a" + text
+            #expect(TextScan.trimmingWhitespace(Substring(padded)) == padded.trimmingCharacters(in: .whitespaces), "U+\(String(scalar.value, radix: 16))")
+        }
+        for text in ["", " ", " a ", "\t a b \t", "a\u{301} ", " \u{301}a", "\u{2003}x\u{2003}"] {
+            #expect(TextScan.trimmingWhitespace(Substring(text)) == text.trimmingCharacters(in: .whitespaces))
+            #expect(TextScan.hasNonWhitespace(text) == !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        }
     }
 }
 

@@ -53,4 +53,21 @@ import TestSupport
             #expect(error.httpStatus == 502)
         }
     }
+
+    /// The byte table leaves exactly the bytes Foundation's percent-encoding leaves (every other
+    /// byte, non-ASCII included, is encoded).
+    @Test func bytesLeftUnencodedAreExactlyTheOnesFoundationLeaves() {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/;?#")
+        for byte in UInt8(0)...UInt8(127) {
+            let text = String(UnicodeScalar(byte))
+            let unchanged = text.addingPercentEncoding(withAllowedCharacters: allowed) == text
+            #expect(UpstreamHTTPClient.pathAllowed[Int(byte)] == unchanged, "byte \(byte)")
+        }
+        #expect((128...255).allSatisfy { !UpstreamHTTPClient.pathAllowed[$0] })
+        let client = UpstreamHTTPClient(configuration: testConfiguration(.assistants, baseURL: URL(string: "http://127.0.0.1:1/v1/")!), logger: .noop)
+        #expect(client.target("threads/thread_abc-1/runs") == "/v1/threads/thread_abc-1/runs")
+        #expect(client.target("threads/a b/tréad/%2F;x?y#z") == "/v1/threads/a%20b/tr%C3%A9ad/%252F%3Bx%3Fy%23z")
+        #expect(client.target("//responses//") == "/v1/responses")
+    }
 }
