@@ -1,4 +1,5 @@
 // A run's events with keep-alive ticks between them, so a silent upstream still produces SSE comments.
+import EventLoops
 import Synchronization
 import Upstream
 
@@ -26,7 +27,8 @@ final class KeepAliveTicker: Sendable {
     /// - Parameter clock: what silence is measured and slept on (tests pass a clock they advance).
     init<C: Clock<Duration>>(events: RunEvents, interval: Duration, clock: C) {
         let shared = SharedSchedule(KeepAliveSchedule(interval: interval, start: clock.now))
-        ticker = Task {
+        // On the caller's loop: starting it wakes no pool thread (it sleeps at once).
+        ticker = Task.onCurrentLoop {
             while !Task.isCancelled {
                 try? await Task.sleep(until: shared.schedule.withLock { $0.nextDue }, clock: clock)
                 if Task.isCancelled { break }
