@@ -6,7 +6,7 @@
 # peer's sendto → the service's recvfrom: the vCPU's wake-up and Dispatch's manager → worker hand-off) and
 # the service's own work (recvfrom → the sendto it leads to), plus the service's context switches.
 #
-#   LoadTests/first-content-trace.sh [queries]      (default 150; run it under /tmp/quiet.sh)
+#   LoadTests/first-content-trace.sh [queries]      (default 150; run it under LoadTests/quiet.sh)
 #
 # Environment: BIN (default .build/release: threadmeter, mock-upstream, threadmeter-load), TRACE_OUT
 # (default /tmp/threadmeter-trace; the perf script stays there). Needs perf with tracepoints. Ports 18751-18752.
