@@ -8,7 +8,7 @@
 # server's CPU and context switches per round trip from its getrusage), a one-connection keep-alive GET
 # probe (the same for nginx), and keep-alive GET with wrk -t1 -c64 against nginx (one worker, also on cpu 1).
 #
-#   LoadTests/wake-bench.sh          (measure under /tmp/quiet.sh on the shared machine; keep runs < 90 s)
+#   LoadTests/wake-bench.sh          (measure under LoadTests/quiet.sh on the shared machine; keep runs < 90 s)
 #
 # Environment: BENCH_OUT (default /tmp/threadmeter-wakebench), BENCH_BUILD=0 to reuse .build/release,
 # ROUNDS=2 (modes alternate inside each round, order reversed every other round), PINGPONG_COUNT=50000,
