@@ -24,14 +24,7 @@ import TestSupport
     }
 
     @Test func chunksArriveInOrderThenOneCleanEndAndTheConnectionIsReused() async throws {
-        let server = try ScriptedHTTPServer { connection in
-            guard connection.readRequest() != nil else { return }
-            connection.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
-            Thread.sleep(forTimeInterval: 0.1)
-            connection.write("6\r\n world\r\n0\r\n\r\n")
-            guard connection.readRequest() != nil else { return }
-            connection.write(httpResponse("second"))
-        }
+        let server = try ConnectionTests.twoChunksThenSecondServer()
         defer { server.stop() }
         let client = makeClient()
         let response = try await client.execute(request("GET", "responses/r1", base: server.baseURL))

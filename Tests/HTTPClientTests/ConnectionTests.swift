@@ -29,8 +29,9 @@ import TestSupport
         #expect(first.hasSuffix("\r\n\r\n{\"i\":0}"))
     }
 
-    @Test func chunkedAndContentLengthBodiesStreamInAsTheyArrive() async throws {
-        let server = try ScriptedHTTPServer { connection in
+    /// A chunked "hello world" in two pieces 100 ms apart, then "second" on the same connection.
+    static func twoChunksThenSecondServer() throws -> ScriptedHTTPServer {
+        try ScriptedHTTPServer { connection in
             guard connection.readRequest() != nil else { return }
             connection.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
             Thread.sleep(forTimeInterval: 0.1)
@@ -38,6 +39,10 @@ import TestSupport
             guard connection.readRequest() != nil else { return }
             connection.write(httpResponse("second"))
         }
+    }
+
+    @Test func chunkedAndContentLengthBodiesStreamInAsTheyArrive() async throws {
+        let server = try Self.twoChunksThenSecondServer()
         defer { server.stop() }
         let client = makeClient()
         let response = try await client.execute(request("GET", "responses/r1", base: server.baseURL))
