@@ -26,7 +26,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 # Sources compiled into each target's fuzz binary (one module per target).
 sources_for() {
     case "$1" in
-        http-request) echo Sources/HTTPWire/*.swift LoadTests/Fuzz/FuzzHTTPRequestParser.swift ;;
+        http-request) echo Sources/ByteAppending/*.swift Sources/HTTPWire/*.swift LoadTests/Fuzz/FuzzHTTPRequestParser.swift ;;
         sse)          echo Sources/HTTPWire/SSEParser.swift Sources/HTTPWire/SSEParser+Lines.swift Sources/HTTPWire/SSEEvent.swift LoadTests/Fuzz/FuzzSSEParser.swift ;;
         json-query)   echo $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' LoadTests/Fuzz/json-query.sources) LoadTests/Fuzz/FuzzQueryRequestDecoding.swift ;;
         *) echo "unknown fuzz target: $1 (known: ${all_targets[*]})" >&2; return 1 ;;
@@ -43,7 +43,7 @@ stage_sources() {
     for file in "$@"; do
         [ -f "$file" ] || { echo "missing source $file" >&2; return 1; }
         local staged="$dir/$(echo "$file" | tr '/' '_')"
-        sed -E '/^(@testable )?import (HTTPWire|HTTPServer|JSONText|Telemetry|Metering|Upstream|SQLiteLedger|MockUpstream|ThreadMeterApp|CSQLite)$/d' "$file" > "$staged"
+        sed -E '/^(@testable )?import (ByteAppending|HTTPWire|HTTPServer|JSONText|Telemetry|Metering|Upstream|SQLiteLedger|MockUpstream|ThreadMeterApp|CSQLite)$/d' "$file" > "$staged"
         echo "$staged"
     done
 }
