@@ -208,24 +208,21 @@ extension Connection {
     /// Status line, the handler's fields (minus those the server owns), then `Server`, `Date`,
     /// `X-Request-Id`, framing and `Connection`.
     private func appendHead(_ status: Int, _ headers: HTTPHeaders, framing: BodyFraming, keepAlive: Bool) {
-        // Fields that may not be sent are dropped (and logged) before writing.
-        var dropped: [String] = []
-        for field in headers.fields where !HTTPResponseEncoder.isValidField(name: field.name, value: field.value) {
-            if ServerOwnedField(field.name) != .framing { dropped.append(field.name) }
-        }
-        for name in dropped {
-            server.logger.warning("dropped an invalid response header field", [("name", name), ("request_id", response.requestId)])
-        }
         let requestId = response.requestId, isHTTP10 = response.isHTTP10, dateCache = server.dateCache
         // One exclusive access to `output` for the whole head (not one per append).
-        Self.writeHead(status, headers, skipping: dropped.isEmpty ? nil : Set(dropped), framing: framing, keepAlive: keepAlive,
-                       requestId: requestId, isHTTP10: isHTTP10, dateCache: dateCache, into: &output)
+        let dropped = Self.writeHead(status, headers, framing: framing, keepAlive: keepAlive,
+                                     requestId: requestId, isHTTP10: isHTTP10, dateCache: dateCache, into: &output)
+        for name in dropped {
+            server.logger.warning("dropped an invalid response header field", [("name", name), ("request_id", requestId)])
+        }
     }
 
-    private static func writeHead(_ status: Int, _ headers: HTTPHeaders, skipping invalid: Set<String>?, framing: BodyFraming,
-                                  keepAlive: Bool, requestId: String, isHTTP10: Bool, dateCache: HTTPDateCache,
-                                  into output: inout [UInt8]) {
+    /// Writes the head; returns the names of the handler's fields it dropped as invalid.
+    private static func writeHead(_ status: Int, _ headers: HTTPHeaders, framing: BodyFraming, keepAlive: Bool,
+                                  requestId: String, isHTTP10: Bool, dateCache: HTTPDateCache,
+                                  into output: inout [UInt8]) -> [String] {
         HTTPResponseEncoder.appendStatusLine(status, into: &output)
+        var dropped: [String] = []
         var hasServer = false, hasDate = false, hasRequestId = false
         for field in headers.fields {
             switch ServerOwnedField(field.name) {
@@ -236,7 +233,10 @@ extension Connection {
             case .requestId: hasRequestId = true
             case nil: break
             }
-            if let invalid, invalid.contains(field.name) { continue }
+            guard HTTPResponseEncoder.isValidField(name: field.name, value: field.value) else {
+                dropped.append(field.name)
+                continue
+            }
             HTTPResponseEncoder.appendField(name: field.name, value: field.value, into: &output)
         }
         if !hasServer { output.append(contentsOf: serverField) }
@@ -257,6 +257,7 @@ extension Connection {
             output.append(contentsOf: keepAliveField)
         }
         HTTPResponseEncoder.appendCRLF(into: &output)
+        return dropped
     }
 
     private func validated(_ status: Int) -> Int? {

@@ -54,6 +54,20 @@ import TestSupport
         }
     }
 
+    @Test func anInvalidFieldIsDroppedAloneAndLogged() async throws {
+        let sink = MemoryLogSink()
+        let handler: HTTPHandler = { _, _ in
+            HTTPResponse(status: 200, headers: HTTPHeaders([("X-Twice", "a\r\nSet-Cookie: pwned=1"), ("X-Twice", "fine")]), body: .bytes([]))
+        }
+        try await withTestServer(logger: Logger(label: "http", level: .warning, sink: sink), handler: handler) { port in
+            let response = try await sendRequest(port: port, path: "/")
+            #expect(response.headers.values(for: "X-Twice") == ["fine"], "the valid field of the same name is still sent")
+            #expect(response.headers["Set-Cookie"] == nil)
+        }
+        #expect(sink.records.filter { $0.message == "dropped an invalid response header field" }.count == 1)
+        #expect(sink.records.contains { $0.metadata.contains { $0 == ("name", "X-Twice") } })
+    }
+
     @Test func serverOwnsFramingFieldsAndKeepsHandlerDateAndRequestId() async throws {
         let handler: HTTPHandler = { _, _ in
             HTTPResponse(status: 200, headers: [
