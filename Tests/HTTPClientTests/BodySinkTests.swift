@@ -43,8 +43,9 @@ import TestSupport
         let server = try ScriptedHTTPServer.answering(httpResponse("all of it"))
         defer { server.stop() }
         let client = makeClient()
+        // The server writes head and body at once, so they arrive in one read: the connection hands
+        // over the head, then buffers the body and its end in the same loop turn, before this task resumes.
         let response = try await client.execute(request("GET", "responses/r", base: server.baseURL))
-        try await Task.sleep(for: .milliseconds(50))  // deliberately late: the body is buffered (or ended) by now
         let log = SinkLog()
         response.body.deliver { log.record($0) }
         #expect(await eventually { log.ended })
