@@ -7,32 +7,17 @@ import Synchronization
 enum Timestamps {
     private struct Cached: Sendable {
         var second: Int = .min
-        var prefix: String = ""
-        var prefixBytes: [UInt8] = []
-
-        mutating func refresh(_ second: Int) {
-            self.second = second
-            prefix = secondPrefix(second)
-            prefixBytes = Array(prefix.utf8)
-        }
+        /// `YYYY-MM-DDTHH:MM:SS.` of `second`, as UTF-8.
+        var prefix: [UInt8] = []
     }
 
     private static let cache = Mutex(Cached())
 
     static func iso8601(_ date: Date) -> String {
-        let interval = date.timeIntervalSince1970
-        let second = Int(interval.rounded(.down))
-        let millis = min(999, max(0, Int((interval - Double(second)) * 1000)))
-        let prefix = cache.withLock { cached -> String in
-            if cached.second != second { cached.refresh(second) }
-            return cached.prefix
-        }
-        var out = prefix
-        out.unicodeScalars.append(Unicode.Scalar(UInt8(48 + millis / 100)))
-        out.unicodeScalars.append(Unicode.Scalar(UInt8(48 + millis / 10 % 10)))
-        out.unicodeScalars.append(Unicode.Scalar(UInt8(48 + millis % 10)))
-        out.unicodeScalars.append("Z")
-        return out
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        appendISO8601(date, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The same text appended as bytes (a log line's first field): no `String` is made.
@@ -41,8 +26,11 @@ enum Timestamps {
         let second = Int(interval.rounded(.down))
         let millis = min(999, max(0, Int((interval - Double(second)) * 1000)))
         cache.withLock { cached in
-            if cached.second != second { cached.refresh(second) }
-            out.append(contentsOf: cached.prefixBytes)
+            if cached.second != second {
+                cached.second = second
+                cached.prefix = Array(secondPrefix(second).utf8)
+            }
+            out.append(contentsOf: cached.prefix)
         }
         out.append(UInt8(48 + millis / 100))
         out.append(UInt8(48 + millis / 10 % 10))
