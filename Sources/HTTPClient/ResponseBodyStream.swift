@@ -11,6 +11,8 @@ import Synchronization
 /// in between.
 final class ResponseBodyStream: Sendable {
     typealias Next = Result<[UInt8]?, HTTPClientError>
+    /// A reader that takes the body by callback (`deliver(to:)`).
+    typealias Sink = @Sendable (HTTPClientResponse.BodyPart) -> Void
 
     private struct State {
         var chunks: [[UInt8]] = []
@@ -22,7 +24,7 @@ final class ResponseBodyStream: Sendable {
         var waiter: CheckedContinuation<Next, Never>?
         var producerPaused = false
         /// Set by `deliver(to:)`: chunks go straight to it (on the loop) instead of being buffered.
-        var sink: (@Sendable (HTTPClientResponse.BodyPart) -> Void)?
+        var sink: Sink?
     }
 
     private let state = Mutex(State())
@@ -47,7 +49,7 @@ final class ResponseBodyStream: Sendable {
 
     /// Hands over body bytes; false when the connection should stop reading until resumed.
     func yield(_ bytes: [UInt8]) -> Bool {
-        let (waiter, keepReading, sink) = state.withLock { state -> (CheckedContinuation<Next, Never>?, Bool, (@Sendable (HTTPClientResponse.BodyPart) -> Void)?) in
+        let (waiter, keepReading, sink) = state.withLock { state -> (CheckedContinuation<Next, Never>?, Bool, Sink?) in
             guard state.end == nil else { return (nil, true, nil) }
             if let sink = state.sink { return (nil, true, sink) }
             if let waiter = state.waiter {
@@ -72,7 +74,7 @@ final class ResponseBodyStream: Sendable {
 
     /// The body ended: cleanly (`error` nil) or with a failure the reader sees after the buffered chunks.
     func finish(_ error: HTTPClientError?) {
-        let (waiter, sink) = state.withLock { state -> (CheckedContinuation<Next, Never>?, (@Sendable (HTTPClientResponse.BodyPart) -> Void)?) in
+        let (waiter, sink) = state.withLock { state -> (CheckedContinuation<Next, Never>?, Sink?) in
             guard state.end == nil else { return (nil, nil) }
             state.end = error.map { .failure($0) } ?? .success(())
             if let sink = state.sink {
@@ -93,7 +95,7 @@ final class ResponseBodyStream: Sendable {
 
     /// From now on every chunk, then the end (nil: clean; else the failure), goes to `sink` on the
     /// connection's loop, starting with what is buffered. Install it once, before reading with `next()`.
-    func deliver(to sink: @escaping @Sendable (HTTPClientResponse.BodyPart) -> Void) {
+    func deliver(to sink: @escaping Sink) {
         loop.execute { [self] in
             let (buffered, end, resume) = state.withLock { state -> ([[UInt8]], Result<Void, HTTPClientError>??, Bool) in
                 precondition(state.sink == nil && state.waiter == nil, "a body is read either by a sink or with next()")
@@ -147,7 +149,7 @@ final class ResponseBodyStream: Sendable {
 
     /// Stops the body: the connection closes, buffered chunks are dropped, the reader sees a failure.
     func cancel() {
-        let (waiter, sink, wasRunning) = state.withLock { state -> (CheckedContinuation<Next, Never>?, (@Sendable (HTTPClientResponse.BodyPart) -> Void)?, Bool) in
+        let (waiter, sink, wasRunning) = state.withLock { state -> (CheckedContinuation<Next, Never>?, Sink?, Bool) in
             let wasRunning = state.end == nil
             if wasRunning { state.end = .failure(.connectionFailed("request cancelled")) }
             state.chunks = []

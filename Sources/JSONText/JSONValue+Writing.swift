@@ -99,8 +99,8 @@ extension JSONValue {
     /// Appends `text` as a JSON string literal.
     public static func quote(_ text: String, into out: inout String) {
         // Fast path: most strings (ids, names, words) need no escape at all.
-        var bytes = text
-        let plain = bytes.withUTF8 { bytes in
+        var copy = text
+        let plain = copy.withUTF8 { bytes in
             !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
         }
         if plain {

@@ -195,8 +195,8 @@ public enum LogLineFormatter {
     static func needsQuoting(_ value: String) -> Bool {
         // Fast byte pre-check (space, quote, '=', CR/LF/VT/FF, any non-ASCII), then the exact rule.
         if value.isEmpty { return true }
-        var bytes = value
-        let suspect = bytes.withUTF8 { utf8 in
+        var copy = value
+        let suspect = copy.withUTF8 { utf8 in
             utf8.contains { $0 == 0x20 || $0 == 0x22 || $0 == 0x3D || (0x0A...0x0D).contains($0) || $0 >= 0x80 }
         }
         return suspect && value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline })
