@@ -93,9 +93,9 @@ extension TestApp {
 }
 
 extension MockUpstreamServer {
-    /// Waits (with `eventually`) until the mock reported at least one run's usage; returns its totals.
-    func waitForReportedRun() async -> MockUsageTotals {
-        _ = await eventually { reportedUsage.runs > 0 }
+    /// Waits (with `eventually`) until the mock reported at least `runs` runs' usage; returns its totals.
+    func waitForReportedRun(atLeast runs: Int = 1) async -> MockUsageTotals {
+        _ = await eventually { reportedUsage.runs >= runs }
         return reportedUsage
     }
 }

@@ -7,9 +7,10 @@ import Testing
 
 @Suite("Drop-in surfaces with the official OpenAI Python SDK", .serialized)
 struct DropInSDKTests {
-    /// `/stats` totals equal what the mock reported, after any watched runs ended.
+    /// `/stats` totals equal what the mock reported, after any watched runs ended (with `runs`, once
+    /// the mock reported that many: a background run may end after the SDK script returns).
     private func expectStatsMatchUpstream(_ app: TestApp, _ mock: MockUpstreamServer, runs: Int? = nil) async throws {
-        let reported = mock.reportedUsage
+        let reported = await mock.waitForReportedRun(atLeast: runs ?? 0)
         let seen = try await app.waitForTotals(input: reported.inputTokens, output: reported.outputTokens)
         #expect(seen.input == reported.inputTokens && seen.output == reported.outputTokens,
                 "/stats \(seen) ≠ upstream reported \(reported)")
